@@ -1,0 +1,1 @@
+"""SGNS embeddings trained on coordinated arrangements of examples."""

@@ -1,0 +1,1 @@
+"""Microbatch arrangements (IND, COO) and minibatch assembly; numpy only."""

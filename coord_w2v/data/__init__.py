@@ -1,0 +1,1 @@
+"""Association matrices, the stochastic blocks generator, loaders and the train/test split."""
