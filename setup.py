@@ -13,6 +13,8 @@ setuptools.setup(
     python_requires=">=3.9",
     install_requires=[
         "tensorflow>=2.13",
+        # tf.summary needs TensorBoard's package, which TensorFlow 2.21 no longer installs.
+        "tensorboard",
         "numpy>=1.23",
         "scipy>=1.9",
         "absl-py>=1.0",

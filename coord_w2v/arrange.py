@@ -1,0 +1,47 @@
+"""Write the start of an arrangement of the training matrix to an .npz file.
+
+  python -m coord_w2v.arrange --arrangement=coo --num_positives=12800 --output=coo.npz
+
+The file lists every positive in training order with its minibatch,
+microbatch and designation, the shared negatives of every minibatch, and the
+training matrix it arranged (see coord_w2v.arrangement_dump for the arrays).
+"""
+
+import sys
+
+from absl import app, flags
+
+from coord_w2v import cli
+from coord_w2v.arrangement_dump import dump_arrangement
+from coord_w2v.config import TrainConfig
+from coord_w2v.datasets import prepare_data
+
+FLAGS = flags.FLAGS
+
+cli.define_data_flags()
+cli.define_arrangement_flags()
+cli.define_num_positives_flag(12_800)
+flags.DEFINE_string("output", None, "The .npz file to write.")
+flags.mark_flag_as_required("output")
+
+
+def main(argv):
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    try:
+        data = cli.data_config_from_flags()
+        config = TrainConfig(arrangement=FLAGS.arrangement, neg_ratio=FLAGS.neg_ratio, batch_size=FLAGS.batch_size,
+                             num_positives=FLAGS.num_positives, seed=FLAGS.seed, two_sided=FLAGS.two_sided,
+                             pairs_per_chunk=FLAGS.pairs_per_chunk)
+    except ValueError as error:
+        raise app.UsageError(str(error))
+    try:
+        prepared = prepare_data(data, config)
+        arrays = dump_arrangement(prepared.train, config, FLAGS.output)
+    except (OSError, ValueError) as error:
+        sys.exit(f"coord_w2v.arrange: error: {error}")
+    print(f"wrote {len(arrays['focus'])} positives in {len(arrays['negatives'])} minibatches to {FLAGS.output}")
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,84 @@
+"""The command-line entry points, run as a user runs them."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from coord_w2v import metrics_io
+
+SMALL_BLOCKS_FLAGS = ["--blocks_n=200", "--blocks_num_blocks=4", "--blocks_interactions=20000",
+                      "--eval_pairs=500", "--eval_entities=100"]
+
+
+def run_module(module, *args, check=True):
+    completed = subprocess.run([sys.executable, "-m", module, *args], capture_output=True, text=True, timeout=600)
+    if check and completed.returncode != 0:
+        raise AssertionError(f"{module} exited with {completed.returncode}:\n{completed.stderr[-3000:]}")
+    return completed
+
+
+def test_train_help_lists_flags_with_units():
+    completed = run_module("coord_w2v.train", "--helpfull")
+    for flag in ("--dataset", "--data_path", "--arrangement", "--dim", "--neg_ratio", "--batch_size",
+                 "--learning_rate", "--num_positives", "--eval_every", "--seed", "--output_dir", "--two_sided",
+                 "--bias", "--blocks_n", "--blocks_num_blocks", "--blocks_interactions", "--blocks_in_prob"):
+        assert flag in completed.stdout, flag
+    assert "positives per minibatch" in completed.stdout
+
+
+def test_train_writes_metrics(tmp_path):
+    completed = run_module("coord_w2v.train", *SMALL_BLOCKS_FLAGS, "--arrangement=coo", "--num_positives=25600",
+                           "--eval_every=12800", f"--output_dir={tmp_path}")
+    assert "cosine gap" in completed.stdout
+    records = metrics_io.read_records(tmp_path / metrics_io.METRICS_FILE)
+    assert [record["positives"] for record in records] == [0, 12800, 25600]
+    assert all(record["arrangement"] == "coo" for record in records)
+
+
+@pytest.mark.parametrize("flag,fragment", [
+    ("--blocks_num_blocks=7", "must divide blocks_n=200"),
+    ("--two_sided", "two_sided=True needs arrangement='ind'"),
+    ("--dataset=movielens", "data_path is required"),
+    ("--arrangement=random", "--arrangement"),
+    ("--dim=0", "--dim"),
+])
+def test_train_rejects_bad_flags(tmp_path, flag, fragment):
+    completed = run_module("coord_w2v.train", *SMALL_BLOCKS_FLAGS, "--arrangement=coo", flag,
+                           f"--output_dir={tmp_path}", check=False)
+    assert completed.returncode != 0
+    assert fragment in completed.stderr
+    assert not (tmp_path / metrics_io.METRICS_FILE).exists()
+
+
+def test_train_reports_missing_data_file(tmp_path):
+    missing = tmp_path / "absent.dat"
+    completed = run_module("coord_w2v.train", "--dataset=movielens", f"--data_path={missing}",
+                           f"--output_dir={tmp_path / 'run'}", check=False)
+    assert completed.returncode != 0
+    assert str(missing) in completed.stderr
+
+
+def test_arrange_writes_npz(tmp_path):
+    output = tmp_path / "arrangement.npz"
+    run_module("coord_w2v.arrange", *SMALL_BLOCKS_FLAGS[:3], "--arrangement=coo", "--num_positives=1280",
+               f"--output={output}")
+    loaded = np.load(output)
+    assert loaded["focus"].shape == (1280,)
+    assert loaded["negatives"].shape == (20, 10)
+
+
+def test_train_on_movielens_100k(tmp_path, real_data_file):
+    ratings = real_data_file("ml-100k/u.data")
+    run_module("coord_w2v.train", "--dataset=movielens", f"--data_path={ratings}", "--arrangement=coo",
+               "--num_positives=256000", "--eval_every=128000", f"--output_dir={tmp_path}")
+    records = metrics_io.read_records(tmp_path / metrics_io.METRICS_FILE)
+    assert len(records) == 3
+    for record in records:
+        assert np.isfinite(record["cosine_gap"])
+        assert np.isfinite(record["precision_at_10"])
+    assert records[-1]["cosine_gap"] > records[0]["cosine_gap"]
+    config = json.loads((tmp_path / metrics_io.CONFIG_FILE).read_text())
+    assert config["data"]["reweight"] == "sum"
