@@ -78,10 +78,42 @@ def top_k_contexts(focus: np.ndarray, context: np.ndarray, queries: np.ndarray, 
         if exclude is not None:
             excluded = exclude[block].tocoo()
             scores[excluded.row, excluded.col] = -np.inf
-        top = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-        order = np.argsort(-np.take_along_axis(scores, top, axis=1), axis=1, kind="stable")
-        result[start:start + len(block)] = np.take_along_axis(top, order, axis=1)
+        result[start:start + len(block)] = top_k_columns(scores, k)
     return result
+
+
+def top_k_columns(scores: np.ndarray, k: int) -> np.ndarray:
+    """Return the column indices of the k largest scores of each row, largest first.
+
+    The columns are cut into about sqrt(n) groups, and the k largest values of
+    a row lie in the k groups with the largest maxima: a value outside them is
+    beaten by the maxima of k groups. So a partial sort runs over k groups
+    instead of the whole row, which is several times faster for n = 10^4.
+    Ties are broken arbitrarily.
+
+    Args:
+      scores: float32[r, n] with k <= n; -inf marks excluded entries.
+      k: how many columns to return per row.
+
+    Returns:
+      int64[r, k].
+    """
+    rows, n = scores.shape
+    group = max(k, int(np.sqrt(n)))
+    num_groups = -(-n // group)
+    if num_groups <= k:
+        candidates = np.broadcast_to(np.arange(n), scores.shape)
+        candidate_scores = scores
+    else:
+        padded = np.full((rows, num_groups * group), -np.inf, dtype=scores.dtype)
+        padded[:, :n] = scores
+        grouped = padded.reshape(rows, num_groups, group)
+        best_groups = np.argpartition(-grouped.max(axis=2), k - 1, axis=1)[:, :k]  # [r, k]
+        candidate_scores = grouped[np.arange(rows)[:, None], best_groups].reshape(rows, k * group)
+        candidates = (best_groups[:, :, None] * group + np.arange(group)).reshape(rows, k * group)
+    top = np.argpartition(-candidate_scores, k - 1, axis=1)[:, :k]  # [r, k] positions among candidates
+    order = np.argsort(-np.take_along_axis(candidate_scores, top, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(np.take_along_axis(candidates, top, axis=1), order, axis=1).astype(np.int64)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse
 
+from coord_w2v.arrangements import ind as ind_module
 from coord_w2v.arrangements.coo import CooMicrobatches
 from coord_w2v.arrangements.ind import IndMicrobatches
 from coord_w2v.arrangements.microbatches import Designation, MicrobatchSource, Microbatches
@@ -289,6 +290,17 @@ def test_ind_draw_exact_count(seed):
     assert np.all(TIES[drawn.focus, drawn.context] > 0)
     assert ind.draw(np.random.default_rng(seed), 0).num_positives == 0
     assert isinstance(ind, MicrobatchSource)
+
+
+def test_ind_unpacked_pairs_match_packed(monkeypatch):
+    # Matrices with a dimension of 2**31 or more store foci and contexts in two
+    # arrays instead of packed int64 pairs. A limit of 1 forces that path here.
+    matrix = _matrix(TIES)
+    packed = IndMicrobatches(matrix).draw(np.random.default_rng(3), 100)
+    monkeypatch.setattr(ind_module, "_PACK_LIMIT", 1)
+    unpacked = IndMicrobatches(matrix).draw(np.random.default_rng(3), 100)
+    np.testing.assert_array_equal(packed.focus, unpacked.focus)
+    np.testing.assert_array_equal(packed.context, unpacked.context)
 
 
 def test_ind_rejects_bad_arguments():

@@ -36,14 +36,13 @@ class CooMicrobatches:
     sorted by value descending, ties by member index ascending. A microbatch is a
     prefix of one line in that order, and its positives appear in that order.
 
-    Lookups are exact. Each nonzero gets the integer sort key
-    `line * V + (V - 1 - rank)`, where rank is the position of its value among
-    the V distinct values of kappa. The threshold u * M of a query becomes a rank
-    by one binary search over the distinct values, and the prefix end is one
-    binary search over the keys. Ties are therefore never split, and no float
-    key loses precision. A microbatch costs these two O(log nnz) searches plus
-    O(size) to list its positives, and draws are vectorised over many
-    microbatches at once.
+    Lookups are exact. The prefix end of a query is found by a binary search
+    within the line that compares the stored float64 values with the threshold
+    u * line_max directly, so the prefix contains exactly the entries with
+    value >= threshold and never splits a tie. The searches of many queries run
+    together as numpy array steps, ceil(log2(L + 1)) of them for the longest
+    line length L. A microbatch thus costs O(log L) plus O(size) to list its
+    positives.
 
     Attributes:
         matrix: the association matrix the positives come from.
@@ -62,8 +61,7 @@ class CooMicrobatches:
         Raises:
             TypeError: if matrix is not an AssociationMatrix or designation is not a
                 Designation.
-            ValueError: if matrix has no nonzeros, or is so large that the sort keys
-                overflow int64 (num_lines * distinct values >= 2**62).
+            ValueError: if matrix has no nonzeros.
         """
         if not isinstance(matrix, AssociationMatrix):
             raise TypeError(f"matrix must be an AssociationMatrix, got {type(matrix).__name__}.")
@@ -82,32 +80,23 @@ class CooMicrobatches:
             self.line_max = matrix.row_max
         num_lines = self.line_max.size
         line_ptr = compressed.indptr.astype(np.int64)
-        members = compressed.indices.astype(np.int64)
-
-        # np.unique with return_inverse is about 15 times slower here than a
-        # searchsorted into the distinct values (numpy 2.4, 10 million nonzeros).
-        unique_values = np.unique(compressed.data)
-        value_rank = np.searchsorted(unique_values, compressed.data).astype(np.int64)
-        num_values = unique_values.size
-        if num_lines * num_values >= 2**62:
-            raise ValueError(f"matrix {matrix.name!r} has {num_lines} lines and {num_values} distinct values, "
-                             "so the int64 sort keys would overflow; round kappa to fewer distinct values.")
         line_of_entry = np.repeat(np.arange(num_lines, dtype=np.int64), np.diff(line_ptr))
-        keys = line_of_entry * num_values + (num_values - 1 - value_rank)
-        # Lines are already contiguous and members ascending within a line, so a
-        # stable sort orders each line by value descending, ties by member ascending.
-        order = np.argsort(keys, kind="stable")
+        # lexsort is stable and members are ascending within each line of the
+        # compressed matrix, so ties keep member order.
+        order = np.lexsort((-compressed.data, line_of_entry))
+        line_lengths = np.diff(line_ptr)
 
-        self._unique_values = unique_values
-        self._num_values = num_values
         self._line_ptr = line_ptr
-        self._sorted_keys = keys[order]
-        self._sorted_members = members[order]
+        self._sorted_values = compressed.data[order]
+        self._sorted_members = compressed.indices[order].astype(np.int64)
+        # Each step at least halves every search interval, so a line of length L
+        # needs floor(log2(L)) + 1 steps, which is L's bit length.
+        self._search_steps = int(line_lengths.max()).bit_length()
         self._line_sampler = AliasSampler(self.line_max)
         self.mean_size = matrix.total / float(self.line_max.sum())
-        logging.info("Built the COO %s index of %r: %d lines, %d nonzeros, %d distinct values, "
+        logging.info("Built the COO %s index of %r: %d lines, %d nonzeros, longest line %d, "
                      "mean microbatch size %.3f.", designation.name.lower(), matrix.name, num_lines,
-                     matrix.nnz, num_values, self.mean_size)
+                     matrix.nnz, line_lengths.max(), self.mean_size)
 
     @property
     def num_lines(self) -> int:
@@ -188,6 +177,8 @@ class CooMicrobatches:
             TypeError: if rng is not a numpy.random.Generator or min_positives is
                 not an integer.
             ValueError: if min_positives is negative.
+            RuntimeError: if a whole round yields only empty microbatches, which
+                only an index inconsistent with the matrix can cause.
         """
         check_generator(rng)
         needed = check_integer(min_positives, "min_positives", 0)
@@ -197,6 +188,11 @@ class CooMicrobatches:
             lines, u = self._sample_queries(rng, count)
             starts, sizes = self._prefixes(lines, u)
             totals = np.cumsum(sizes)
+            if totals[-1] == 0:
+                # Every drawn line is nonempty and its max entry always qualifies, so
+                # this means the index does not match the matrix.
+                raise RuntimeError(f"COO draw on {self.matrix.name!r} produced {count} empty microbatches; "
+                                   "the prefix index is inconsistent with the matrix.")
             if totals[-1] >= needed:
                 keep = int(np.searchsorted(totals, needed, side="left")) + 1
                 lines, starts, sizes = lines[:keep], starts[:keep], sizes[:keep]
@@ -221,14 +217,21 @@ class CooMicrobatches:
     def _prefixes(self, lines: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Returns the start (int64[q], into the index) and size (int64[q]) of each microbatch."""
         thresholds = u * self.line_max[lines]
-        # The first distinct value >= threshold: entries of this rank or above qualify.
-        min_rank = np.searchsorted(self._unique_values, thresholds, side="left")
-        last_key = lines * self._num_values + (self._num_values - 1 - min_rank)
-        ends = np.searchsorted(self._sorted_keys, last_key, side="right")
         starts = self._line_ptr[lines]
-        # For an empty line, or a threshold above every value, last_key falls before
-        # the line's first key, so ends == starts.
-        return starts, ends - starts
+        # Binary search for the first position in [low, high) whose value is below the
+        # threshold. Values descend within a line, so the prefix before it qualifies.
+        low = starts.copy()
+        high = self._line_ptr[lines + 1]
+        last = self._sorted_values.size - 1
+        for _ in range(self._search_steps):
+            middle = (low + high) >> 1
+            # A finished search has low == high, and its middle may equal nnz, so
+            # it is clipped before the lookup and its result is ignored below.
+            qualifies = self._sorted_values[np.minimum(middle, last)] >= thresholds
+            active = low < high
+            low = np.where(active & qualifies, middle + 1, low)
+            high = np.where(active & ~qualifies, middle, high)
+        return starts, low - starts
 
     def _expand(self, lines: np.ndarray, starts: np.ndarray, sizes: np.ndarray) -> Microbatches:
         """Lists the positives of the microbatches given by their prefixes of the index."""

@@ -8,6 +8,9 @@ from coord_w2v.arrangements.alias import AliasSampler
 from coord_w2v.arrangements.microbatches import Microbatches, check_generator, check_integer
 from coord_w2v.data.matrix import AssociationMatrix
 
+_PACK_LIMIT = 2**31
+_LOW_32_BITS = 2**32 - 1
+
 
 class IndMicrobatches:
     """Single-positive microbatches: (i, j) is drawn with probability kappa_ij / K.
@@ -35,8 +38,15 @@ class IndMicrobatches:
             raise ValueError(f"matrix {matrix.name!r} has no nonzeros, so there are no positives to draw.")
         self.matrix = matrix
         rows, cols, values = matrix.coo_arrays()
-        self._focus = rows
-        self._context = cols
+        # A draw gathers random nonzeros from arrays of nnz entries, which mostly
+        # misses the cache. Packing (i, j) into one int64 as i * 2**32 + j needs one
+        # gather per positive instead of two. Larger shapes keep two arrays.
+        self._packed = max(matrix.num_focus, matrix.num_context) < _PACK_LIMIT
+        if self._packed:
+            self._pairs = (rows << 32) | cols
+        else:
+            self._focus = rows
+            self._context = cols
         self._sampler = AliasSampler(values)
 
     def draw(self, rng: np.random.Generator, min_positives: int) -> Microbatches:
@@ -57,5 +67,9 @@ class IndMicrobatches:
         check_generator(rng)
         count = check_integer(min_positives, "min_positives", 0)
         entries = self._sampler.sample(rng, count)
-        return Microbatches(focus=self._focus[entries], context=self._context[entries],
-                            sizes=np.ones(count, dtype=np.int64))
+        if self._packed:
+            pairs = self._pairs[entries]
+            focus, context = pairs >> 32, pairs & _LOW_32_BITS
+        else:
+            focus, context = self._focus[entries], self._context[entries]
+        return Microbatches(focus=focus, context=context, sizes=np.ones(count, dtype=np.int64))

@@ -87,8 +87,8 @@ class _Stream:
                 raise ValueError(f"the microbatch source of slot {self._slot} ({type(self._source).__name__}) "
                                  f"returned {drawn.num_positives} positives for min_positives={requested}; "
                                  "its draw() must return at least min_positives.")
-            if drawn.num_microbatches == drawn.num_positives:
-                # Every microbatch has size 1, because no size is negative.
+            if drawn.num_microbatches == drawn.num_positives and np.all(drawn.sizes == 1):
+                # The common IND case, where the ids are a plain range.
                 ids = np.arange(self._next_id, self._next_id + drawn.num_microbatches, dtype=np.int64)
             else:
                 ids = self._next_id + drawn.microbatch_ids()
@@ -100,9 +100,9 @@ class _Stream:
             else:
                 self._focus, self._context, self._ids = drawn.focus, drawn.context, ids
 
-        taken = (self._focus[:count], self._context[:count], self._ids[:count])
+        head = (self._focus[:count], self._context[:count], self._ids[:count])
         self._focus, self._context, self._ids = self._focus[count:], self._context[count:], self._ids[count:]
-        return taken
+        return head
 
 
 class MinibatchAssembler:

@@ -1,0 +1,1 @@
+"""Experiment definitions and runners that regenerate the paper's results."""
