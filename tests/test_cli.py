@@ -23,8 +23,8 @@ def run_module(module, *args, check=True):
 def test_train_help_lists_flags_with_units():
     completed = run_module("coord_w2v.train", "--helpfull", check=False)
     for flag in ("--dataset", "--data_path", "--arrangement", "--dim", "--neg_ratio", "--batch_size",
-                 "--learning_rate", "--num_positives", "--eval_every", "--seed", "--output_dir", "--two_sided",
-                 "--bias", "--blocks_n", "--blocks_num_blocks", "--blocks_interactions", "--blocks_in_prob"):
+                 "--learning_rate", "--num_positives", "--eval_every", "--seed", "--output_dir", "--[no]two_sided",
+                 "--[no]bias", "--blocks_n", "--blocks_num_blocks", "--blocks_interactions", "--blocks_in_prob"):
         assert flag in completed.stdout, flag
     # absl wraps help text, so compare with whitespace collapsed.
     assert "b: positives per minibatch" in " ".join(completed.stdout.split())
