@@ -15,6 +15,7 @@ from coord_w2v import cli
 from coord_w2v.arrangement_dump import dump_arrangement
 from coord_w2v.config import TrainConfig
 from coord_w2v.datasets import prepare_data
+from coord_w2v.training import prepare_coarse
 
 FLAGS = flags.FLAGS
 
@@ -30,14 +31,13 @@ def main(argv):
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     try:
         data = cli.data_config_from_flags()
-        config = TrainConfig(arrangement=FLAGS.arrangement, neg_ratio=FLAGS.neg_ratio, batch_size=FLAGS.batch_size,
-                             num_positives=FLAGS.num_positives, seed=FLAGS.seed, two_sided=FLAGS.two_sided,
-                             pairs_per_chunk=FLAGS.pairs_per_chunk)
+        config = TrainConfig(**cli.arrangement_options_from_flags())
     except ValueError as error:
         raise app.UsageError(str(error))
     try:
         prepared = prepare_data(data, config)
-        arrays = dump_arrangement(prepared.train, config, FLAGS.output)
+        coarse = prepare_coarse(data, config, prepared)
+        arrays = dump_arrangement(prepared.train, config, FLAGS.output, coarse)
     except (OSError, ValueError) as error:
         sys.exit(f"coord_w2v.arrange: error: {error}")
     print(f"wrote {len(arrays['focus'])} positives in {len(arrays['negatives'])} minibatches to {FLAGS.output}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+from typing import Optional
 
 import numpy as np
 from absl import logging
@@ -11,10 +12,11 @@ from absl import logging
 from coord_w2v.arrangements.microbatches import Designation
 from coord_w2v.data.matrix import AssociationMatrix
 from coord_w2v.config import TrainConfig
-from coord_w2v.training import make_assembler, round_up_to_multiple
+from coord_w2v.training import CoarseEmbedding, make_assembler, round_training_amounts
 
 
-def dump_arrangement(matrix: AssociationMatrix, config: TrainConfig, output: str | os.PathLike) -> dict[str, np.ndarray]:
+def dump_arrangement(matrix: AssociationMatrix, config: TrainConfig, output: str | os.PathLike,
+                     coarse: Optional[CoarseEmbedding] = None) -> dict[str, np.ndarray]:
     """Draw the first `config.num_positives` positives of the arrangement and save them.
 
     Minibatches are numbered in training order: pair k of the stream is
@@ -36,13 +38,15 @@ def dump_arrangement(matrix: AssociationMatrix, config: TrainConfig, output: str
     Args:
       matrix: the training matrix.
       config: arrangement, batch size, negatives, seed and num_positives.
+      coarse: vectors of the angular LSH maps, required by "coo_angular".
       output: the .npz file to write; written through a temporary file.
 
     Returns:
       The arrays written.
     """
-    num_positives = round_up_to_multiple(config.num_positives, config.positives_per_pair, "num_positives")
-    assembler = make_assembler(matrix, config)
+    config = round_training_amounts(config)
+    num_positives = config.num_positives
+    assembler = make_assembler(matrix, config, coarse)
     parts = {name: [] for name in ("focus", "context", "microbatch", "neg_context", "neg_focus")}
     num_pairs = 0
     for chunk in assembler.chunks(num_positives):

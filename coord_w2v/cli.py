@@ -66,7 +66,43 @@ def define_arrangement_flags() -> None:
     """Define the flags that shape the stream of minibatches."""
     flags.DEFINE_enum("arrangement", _TRAIN_DEFAULTS.arrangement, config_lib.ARRANGEMENTS,
                       "Microbatch arrangement: 'ind' draws i.i.d. examples; 'coo' draws coordinated microbatches "
-                      "(all entries of a column, resp. row, above a random fraction of its maximum).")
+                      "(all entries of a column, resp. row, above a random fraction of its maximum); "
+                      "'coo_jaccard' and 'coo_angular' split COO microbatches by Jaccard or angular LSH keys; "
+                      "'coo_optlsh' splits them by true block (blocks data); 'mix' runs --mix_from until "
+                      "--mix_switch positives, then --mix_to.")
+    flags.DEFINE_integer("lsh_maps", _TRAIN_DEFAULTS.lsh_maps,
+                         "LSH maps r that refine each COO microbatch; 0 adds maps until every part has at most "
+                         "--lsh_max_size positives.", lower_bound=0)
+    flags.DEFINE_integer("lsh_max_size", _TRAIN_DEFAULTS.lsh_max_size,
+                         "Size cap, in positives, of adaptive LSH refinement.", lower_bound=1)
+    flags.DEFINE_integer("lsh_pool_size", _TRAIN_DEFAULTS.lsh_pool_size,
+                         "LSH maps precomputed per designation; microbatches draw their maps from this pool.",
+                         lower_bound=1)
+    flags.DEFINE_enum("jaccard_method", _TRAIN_DEFAULTS.jaccard_method, config_lib.JACCARD_METHODS,
+                      "Key of Jaccard LSH maps: 'exponential' takes argmin_j u_j / kappa_ij with u_j ~ Exp(1) "
+                      "(collides with the probability Jaccard similarity, equal to weighted Jaccard on 0/1 "
+                      "data); 'icws' uses improved consistent weighted sampling (collides with exactly the "
+                      "weighted Jaccard similarity).")
+    flags.DEFINE_string("coarse_embeddings", _TRAIN_DEFAULTS.coarse_embeddings,
+                        "embeddings.npz whose vectors give the angular LSH maps of 'coo_angular'; empty trains a "
+                        "coarse model first (--coarse_dim, --coarse_positives).")
+    flags.DEFINE_integer("coarse_dim", _TRAIN_DEFAULTS.coarse_dim,
+                         "Dimension of the coarse model trained for angular LSH.", lower_bound=1)
+    flags.DEFINE_integer("coarse_positives", _TRAIN_DEFAULTS.coarse_positives,
+                         "Positives of the coarse model's IND training.", lower_bound=1)
+    flags.DEFINE_enum("mix_from", _TRAIN_DEFAULTS.mix_from, config_lib.BASE_ARRANGEMENTS,
+                      "Arrangement of 'mix' before the switch.")
+    flags.DEFINE_enum("mix_to", _TRAIN_DEFAULTS.mix_to, config_lib.BASE_ARRANGEMENTS,
+                      "Arrangement of 'mix' after the switch.")
+    flags.DEFINE_integer("mix_switch", _TRAIN_DEFAULTS.mix_switch,
+                         "Positives after which 'mix' switches from --mix_from to --mix_to; rounded up to a "
+                         "multiple of 2 * --batch_size.", lower_bound=0)
+    flags.DEFINE_enum("select", _TRAIN_DEFAULTS.select, config_lib.SELECTIONS,
+                      "Example selection: 'ind' or 'coo' selects --select_per_entity examples per row (for focus "
+                      "updates) and per column (for context updates), independently or coordinated, and trains "
+                      "on only those with IND arrangements; 'none' trains on all.")
+    flags.DEFINE_integer("select_per_entity", _TRAIN_DEFAULTS.select_per_entity,
+                         "T: examples selected per row and per column with --select.", lower_bound=1)
     flags.DEFINE_integer("neg_ratio", _TRAIN_DEFAULTS.neg_ratio,
                          "lambda: negatives per positive, shared by all positives of a minibatch.", lower_bound=1)
     flags.DEFINE_integer("batch_size", _TRAIN_DEFAULTS.batch_size, "b: positives per minibatch.", lower_bound=1)
@@ -85,6 +121,14 @@ def define_num_positives_flag(default: int) -> None:
     flags.DEFINE_integer("num_positives", default,
                          "Positives to process, over both designations; rounded up to a multiple of "
                          "2 * --batch_size.", lower_bound=1)
+
+
+def arrangement_options_from_flags() -> dict:
+    """Return the TrainConfig fields set by define_arrangement_flags, as keyword arguments."""
+    names = ("arrangement", "neg_ratio", "batch_size", "num_positives", "seed", "two_sided", "pairs_per_chunk",
+             "lsh_maps", "lsh_max_size", "lsh_pool_size", "jaccard_method", "coarse_embeddings", "coarse_dim", "coarse_positives",
+             "mix_from", "mix_to", "mix_switch", "select", "select_per_entity")
+    return {name: FLAGS[name].value for name in names}
 
 
 def data_config_from_flags() -> config_lib.DataConfig:

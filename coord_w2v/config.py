@@ -7,7 +7,13 @@ import json
 from typing import Any, Optional
 
 DATASETS = ("blocks", "movielens", "amazon", "pairs", "user_lists")
-ARRANGEMENTS = ("ind", "coo")
+# Arrangements of a single phase; "mix" chains two of them.
+BASE_ARRANGEMENTS = ("ind", "coo", "coo_jaccard", "coo_angular", "coo_optlsh")
+ARRANGEMENTS = BASE_ARRANGEMENTS + ("mix",)
+SELECTIONS = ("none", "ind", "coo")
+JACCARD_METHODS = ("exponential", "icws")
+_METHOD_NAMES = {"ind": "IND", "coo": "COO", "coo_jaccard": "COO+Jaccard", "coo_angular": "COO+angular",
+                 "coo_optlsh": "COO+OPTLSH"}
 REWEIGHTINGS = ("sum", "product", "none")
 
 
@@ -111,9 +117,34 @@ class TrainConfig:
         entities with at least this many nonzero entries.
       pairs_per_chunk: pairs of minibatches (one per designation) handed to
         TensorFlow per generator element.
+      lsh_maps: number r of LSH maps that refine each COO microbatch
+        (coo_jaccard, coo_angular); 0 adds maps until every part has at most
+        `lsh_max_size` positives.
+      lsh_max_size: size cap of adaptive LSH refinement, in positives.
+      lsh_pool_size: LSH maps precomputed per designation; each microbatch
+        draws its maps from this pool.
+      jaccard_method: how Jaccard LSH maps pick a key. "exponential" is the
+        argmin of u_j / kappa_ij with u_j ~ Exp(1); its collision probability
+        is the probability Jaccard similarity, which equals the weighted
+        Jaccard similarity on 0/1 rows only. "icws" (improved consistent
+        weighted sampling) collides with exactly the weighted Jaccard
+        similarity for any weights.
+      coarse_embeddings: embeddings.npz whose focus and context vectors give
+        the angular LSH maps; empty trains a coarse model first.
+      coarse_dim: dimension of the coarse model trained for angular LSH.
+      coarse_positives: positives of that coarse model's training (IND).
+      mix_from: arrangement before the switch of "mix".
+      mix_to: arrangement after the switch of "mix".
+      mix_switch: positives after which "mix" changes arrangement.
+      select: example selection before training: "none", or "ind"/"coo" to
+        train on `select_per_entity` examples per row (focus updates) and per
+        column (context updates), selected independently or coordinated.
+      select_per_entity: T, examples selected per row and per column.
       run_eagerly: run the training step without tf.function, for debugging.
       jit_compile: compile the training step with XLA.
       run_id: name of the run in metrics records; derived when empty.
+      setting: label of the experiment setting (e.g. "B=10") that groups runs
+        whose curves are averaged together; recorded in every metrics record.
     """
 
     arrangement: str = "ind"
@@ -131,9 +162,22 @@ class TrainConfig:
     precision_k: int = 10
     min_user_entries: int = 20
     pairs_per_chunk: int = 256
+    lsh_maps: int = 0
+    lsh_max_size: int = 64
+    lsh_pool_size: int = 16
+    jaccard_method: str = "exponential"
+    coarse_embeddings: str = ""
+    coarse_dim: int = 5
+    coarse_positives: int = 1_000_000
+    mix_from: str = "coo"
+    mix_to: str = "ind"
+    mix_switch: int = 0
+    select: str = "none"
+    select_per_entity: int = 10
     run_eagerly: bool = False
     jit_compile: bool = False
     run_id: str = ""
+    setting: str = ""
 
     def __post_init__(self):
         _check_choice("arrangement", self.arrangement, ARRANGEMENTS)
@@ -155,6 +199,46 @@ class TrainConfig:
         _check_range("precision_k", self.precision_k, low=1)
         _check_range("min_user_entries", self.min_user_entries, low=0)
         _check_range("pairs_per_chunk", self.pairs_per_chunk, low=1)
+        _check_range("lsh_maps", self.lsh_maps, low=0, high=self.lsh_pool_size)
+        _check_range("lsh_max_size", self.lsh_max_size, low=1)
+        _check_range("lsh_pool_size", self.lsh_pool_size, low=1)
+        _check_choice("jaccard_method", self.jaccard_method, JACCARD_METHODS)
+        _check_range("coarse_dim", self.coarse_dim, low=1)
+        _check_range("coarse_positives", self.coarse_positives, low=1)
+        _check_choice("mix_from", self.mix_from, BASE_ARRANGEMENTS)
+        _check_choice("mix_to", self.mix_to, BASE_ARRANGEMENTS)
+        _check_range("mix_switch", self.mix_switch, low=0)
+        if self.arrangement == "mix" and not 0 < self.mix_switch < self.num_positives:
+            raise ValueError(
+                f"arrangement='mix' needs 0 < mix_switch < num_positives={self.num_positives}, "
+                f"got mix_switch={self.mix_switch}."
+            )
+        _check_choice("select", self.select, SELECTIONS)
+        _check_range("select_per_entity", self.select_per_entity, low=1)
+        if self.select != "none" and (self.arrangement != "ind" or self.two_sided):
+            raise ValueError(
+                f"select={self.select!r} trains the selected examples with one-sided IND arrangements; "
+                f"got arrangement={self.arrangement!r}, two_sided={self.two_sided}."
+            )
+
+    @property
+    def arrangements_used(self) -> tuple[str, ...]:
+        """The single-phase arrangements this run draws from."""
+        if self.arrangement == "mix":
+            return (self.mix_from, self.mix_to)
+        return (self.arrangement,)
+
+    @property
+    def method(self) -> str:
+        """Name of the training method in tables and plot legends, e.g. "COO+Jaccard" or "MIX@250000"."""
+        if self.arrangement == "mix":
+            return f"MIX@{self.mix_switch}"
+        name = _METHOD_NAMES[self.arrangement]
+        if self.two_sided:
+            name += " two-sided"
+        if self.select != "none":
+            name = f"{_METHOD_NAMES[self.select]} selection T={self.select_per_entity}"
+        return name
 
     @property
     def positives_per_pair(self) -> int:
@@ -171,6 +255,10 @@ class TrainConfig:
         if self.run_id:
             return self.run_id
         arrangement = self.arrangement + ("_two_sided" if self.two_sided else "")
+        if self.arrangement == "mix":
+            arrangement = f"mix_{self.mix_from}_{self.mix_switch}_{self.mix_to}"
+        if self.select != "none":
+            arrangement += f"_select_{self.select}{self.select_per_entity}"
         return f"{data.dataset}_{arrangement}_split{data.split}_seed{self.seed}"
 
 

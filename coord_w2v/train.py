@@ -40,6 +40,8 @@ flags.DEFINE_string("output_dir", "", "Folder for config.json, metrics.jsonl, Te
                     "embeddings.npz; default: a new folder under ./runs.")
 flags.DEFINE_bool("overwrite", False, "Replace the outputs of an earlier run in --output_dir.")
 flags.DEFINE_string("run_id", "", "Name of the run in metrics records; default: data set, arrangement, split, seed.")
+flags.DEFINE_string("setting", "", "Label of the experiment setting recorded in every metrics record; runs with "
+                    "one label are averaged together by the table and plot scripts.")
 flags.DEFINE_bool("run_eagerly", False, "Run the training step eagerly, without tf.function (slow; for debugging).")
 flags.DEFINE_bool("jit_compile", False, "Compile the training step with XLA.")
 
@@ -50,12 +52,10 @@ def main(argv):
     try:
         data = cli.data_config_from_flags()
         config = TrainConfig(
-            arrangement=FLAGS.arrangement, dim=FLAGS.dim, neg_ratio=FLAGS.neg_ratio, batch_size=FLAGS.batch_size,
-            learning_rate=FLAGS.learning_rate, num_positives=FLAGS.num_positives, eval_every=FLAGS.eval_every,
-            seed=FLAGS.seed, two_sided=FLAGS.two_sided, bias=FLAGS.bias, eval_pairs=FLAGS.eval_pairs,
-            eval_entities=FLAGS.eval_entities, precision_k=FLAGS.precision_k,
-            min_user_entries=FLAGS.min_user_entries, pairs_per_chunk=FLAGS.pairs_per_chunk,
-            run_eagerly=FLAGS.run_eagerly, jit_compile=FLAGS.jit_compile, run_id=FLAGS.run_id)
+            dim=FLAGS.dim, learning_rate=FLAGS.learning_rate, eval_every=FLAGS.eval_every, bias=FLAGS.bias,
+            eval_pairs=FLAGS.eval_pairs, eval_entities=FLAGS.eval_entities, precision_k=FLAGS.precision_k,
+            min_user_entries=FLAGS.min_user_entries, run_eagerly=FLAGS.run_eagerly,
+            jit_compile=FLAGS.jit_compile, run_id=FLAGS.run_id, setting=FLAGS.setting, **cli.arrangement_options_from_flags())
     except ValueError as error:
         raise app.UsageError(str(error))
     output_dir = FLAGS.output_dir or cli.default_output_dir(data, config.arrangement)

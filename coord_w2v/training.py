@@ -12,15 +12,36 @@ import tensorflow as tf
 from absl import logging
 
 from coord_w2v import metrics_io
-from coord_w2v.arrangements.minibatches import Chunk, MinibatchAssembler
+from coord_w2v.arrangements.ind import IndMicrobatches
+from coord_w2v.arrangements.minibatches import MinibatchAssembler
 from coord_w2v.arrangements.registry import make_sources
+from coord_w2v.arrangements.selection import select_examples
 from coord_w2v.config import DataConfig, TrainConfig, configs_to_json
+from coord_w2v.data.matrix import AssociationMatrix
 from coord_w2v.datasets import PreparedData, prepare_data
 from coord_w2v.model import SGNSModel, make_train_step
 
-# Seeds of the initialisation and of the arrangement draws: [seed, STREAM].
+# Seeds of the initialisation, the arrangement draws, the LSH map pools and the
+# example selection: np.random.SeedSequence([seed, STREAM]).
 _INIT_STREAM = 0
 _ARRANGEMENT_STREAM = 1
+_LSH_STREAM = 2
+_SELECTION_STREAM = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class CoarseEmbedding:
+    """The coarse embedding whose vectors give angular LSH maps.
+
+    Attributes:
+      focus: float32[num_focus, d'] focus vectors.
+      context: float32[num_context, d'] context vectors.
+      positives: positives spent training it here; 0 when it was loaded.
+    """
+
+    focus: np.ndarray
+    context: np.ndarray
+    positives: int
 
 
 @dataclasses.dataclass
@@ -46,12 +67,93 @@ def round_up_to_multiple(value: int, multiple: int, name: str) -> int:
     return rounded
 
 
-def make_assembler(matrix, config: TrainConfig) -> MinibatchAssembler:
-    """Build the minibatch assembler of the configured arrangement on `matrix`."""
-    sources = make_sources(matrix, config.arrangement)
+def round_training_amounts(config: TrainConfig) -> TrainConfig:
+    """Round num_positives, eval_every and mix_switch up to whole pairs of minibatches."""
+    pair_positives = config.positives_per_pair
+    config = dataclasses.replace(
+        config,
+        num_positives=round_up_to_multiple(config.num_positives, pair_positives, "num_positives"),
+        eval_every=round_up_to_multiple(config.eval_every, pair_positives, "eval_every"))
+    if config.arrangement == "mix":
+        config = dataclasses.replace(
+            config, mix_switch=round_up_to_multiple(config.mix_switch, pair_positives, "mix_switch"))
+    return config
+
+
+def load_coarse_embeddings(path: str, matrix: AssociationMatrix) -> CoarseEmbedding:
+    """Read the focus and context vectors of an embeddings.npz for angular LSH maps.
+
+    Raises:
+      ValueError: the file lacks the arrays or their shapes do not match `matrix`.
+    """
+    with np.load(path) as arrays:
+        missing = [name for name in ("focus", "context") if name not in arrays.files]
+        if missing:
+            raise ValueError(f"coarse embeddings {path} lack the arrays {missing}; pass an embeddings.npz "
+                             "written by coord_w2v.train.")
+        focus, context = arrays["focus"], arrays["context"]
+    if focus.ndim != 2 or focus.shape[0] != matrix.num_focus or context.ndim != 2 \
+            or context.shape[0] != matrix.num_context:
+        raise ValueError(f"coarse embeddings {path} have focus {focus.shape} and context {context.shape}, but the "
+                         f"training matrix has {matrix.num_focus} focus and {matrix.num_context} context entities; "
+                         "train them on the same data set and split.")
+    return CoarseEmbedding(focus.astype(np.float32), context.astype(np.float32), 0)
+
+
+def prepare_coarse(data: DataConfig, config: TrainConfig, prepared: PreparedData) -> Optional[CoarseEmbedding]:
+    """Load or train the coarse embedding when the arrangement uses angular LSH; None otherwise."""
+    if "coo_angular" not in config.arrangements_used:
+        return None
+    if config.coarse_embeddings:
+        return load_coarse_embeddings(config.coarse_embeddings, prepared.train)
+    coarse_config = dataclasses.replace(
+        config, arrangement="ind", two_sided=False, select="none", dim=config.coarse_dim,
+        num_positives=config.coarse_positives, eval_every=config.coarse_positives,
+        run_id=config.default_run_id(data) + "_coarse")
+    logging.info("Training a coarse d=%d embedding on %d positives for angular LSH maps.", config.coarse_dim,
+                 config.coarse_positives)
+    result = train_and_evaluate(data, coarse_config, prepared=prepared)
+    return CoarseEmbedding(result.model.focus.numpy(), result.model.context.numpy(),
+                           result.records[-1]["positives"])
+
+
+def make_assembler(matrix: AssociationMatrix, config: TrainConfig,
+                   coarse: Optional[CoarseEmbedding] = None) -> MinibatchAssembler:
+    """Build the minibatch assembler of the configured arrangement on `matrix`.
+
+    Args:
+      matrix: the training matrix; negatives follow its row and column sums.
+      config: arrangement, selection, LSH and MIX settings, batch size, seed.
+      coarse: vectors of the angular LSH maps, required by "coo_angular".
+
+    Returns:
+      The assembler.
+    """
+    lsh_rng = np.random.default_rng([config.seed, _LSH_STREAM])
+
+    def sources_of(arrangement: str):
+        return make_sources(matrix, arrangement, rng=lsh_rng, lsh_maps=config.lsh_maps,
+                            lsh_max_size=config.lsh_max_size, lsh_pool_size=config.lsh_pool_size,
+                            jaccard_method=config.jaccard_method,
+                            coarse_focus=None if coarse is None else coarse.focus,
+                            coarse_context=None if coarse is None else coarse.context)
+
+    later_sources = None
+    switch_positives = None
+    if config.select != "none":
+        focus_selection, context_selection = select_examples(
+            matrix, config.select_per_entity, config.select, np.random.default_rng([config.seed, _SELECTION_STREAM]))
+        sources = (IndMicrobatches(focus_selection), IndMicrobatches(context_selection))
+    elif config.arrangement == "mix":
+        sources = sources_of(config.mix_from)
+        later_sources = sources_of(config.mix_to)
+        switch_positives = config.mix_switch
+    else:
+        sources = sources_of(config.arrangement)
     seed = int(np.random.SeedSequence([config.seed, _ARRANGEMENT_STREAM]).generate_state(1)[0])
     return MinibatchAssembler(matrix, sources, batch_size=config.batch_size, num_negatives=config.neg_ratio,
-                              pairs_per_chunk=config.pairs_per_chunk, seed=seed)
+                              pairs_per_chunk=config.pairs_per_chunk, seed=seed, later_sources=later_sources,
+                              switch_positives=switch_positives)
 
 
 def make_dataset(assembler: MinibatchAssembler, num_positives: int, config: TrainConfig) -> tf.data.Dataset:
@@ -93,10 +195,10 @@ def train_and_evaluate(data: DataConfig, config: TrainConfig, output_dir: Option
     Returns:
       The trained model and its metrics records.
     """
+    config = round_training_amounts(config)
     pair_positives = config.positives_per_pair
-    num_positives = round_up_to_multiple(config.num_positives, pair_positives, "num_positives")
-    eval_every = round_up_to_multiple(config.eval_every, pair_positives, "eval_every")
-    config = dataclasses.replace(config, num_positives=num_positives, eval_every=eval_every)
+    num_positives = config.num_positives
+    eval_every = config.eval_every
     run_id = config.default_run_id(data)
 
     path = None
@@ -116,7 +218,8 @@ def train_and_evaluate(data: DataConfig, config: TrainConfig, output_dir: Option
                       use_bias=config.bias, seed=init_seed)
     step = make_train_step(model, config.batch_size, config.neg_ratio, config.two_sided,
                            run_eagerly=config.run_eagerly, jit_compile=config.jit_compile)
-    assembler = make_assembler(matrix, config)
+    coarse = prepare_coarse(data, config, prepared)
+    assembler = make_assembler(matrix, config, coarse)
     dataset = make_dataset(assembler, num_positives, config)
 
     summary_writer = None
@@ -125,15 +228,24 @@ def train_and_evaluate(data: DataConfig, config: TrainConfig, output_dir: Option
 
     base_record = {
         "run_id": run_id,
+        "setting": config.setting,
+        "method": config.method,
         "dataset": data.dataset,
         "arrangement": config.arrangement,
         "two_sided": config.two_sided,
         "seed": config.seed,
         "split": data.split,
+        "data_name": matrix.name,
         "dim": config.dim,
         "neg_ratio": config.neg_ratio,
         "batch_size": config.batch_size,
         "learning_rate": config.learning_rate,
+        "mix_from": config.mix_from if config.arrangement == "mix" else None,
+        "mix_to": config.mix_to if config.arrangement == "mix" else None,
+        "mix_switch": config.mix_switch if config.arrangement == "mix" else None,
+        "select": config.select,
+        "select_per_entity": config.select_per_entity if config.select != "none" else None,
+        "coarse_positives": coarse.positives if coarse is not None else None,
     }
     records: list[dict[str, Any]] = []
     positives = 0

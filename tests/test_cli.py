@@ -83,3 +83,61 @@ def test_train_on_movielens_100k(tmp_path, real_data_file):
     assert records[-1]["cosine_gap"] > records[0]["cosine_gap"]
     config = json.loads((tmp_path / metrics_io.CONFIG_FILE).read_text())
     assert config["data"]["reweight"] == "sum"
+
+
+NEW_ARRANGEMENTS = [
+    ["--arrangement=coo_jaccard"],
+    ["--arrangement=coo_jaccard", "--lsh_maps=2", "--jaccard_method=icws"],
+    ["--arrangement=coo_angular", "--coarse_positives=12800"],
+    ["--arrangement=mix", "--mix_switch=12800"],
+    ["--arrangement=mix", "--mix_from=coo_jaccard", "--mix_to=coo_jaccard", "--mix_switch=12800"],
+    ["--select=coo", "--select_per_entity=5"],
+    ["--select=ind", "--select_per_entity=5"],
+]
+
+
+@pytest.mark.parametrize("flags", NEW_ARRANGEMENTS + [["--arrangement=coo_optlsh"]], ids=" ".join)
+def test_new_arrangements_train_on_blocks(tmp_path, flags):
+    run_module("coord_w2v.train", *SMALL_BLOCKS_FLAGS, *flags, "--num_positives=25600", "--eval_every=12800",
+               f"--output_dir={tmp_path}")
+    records = metrics_io.read_records(tmp_path / metrics_io.METRICS_FILE)
+    assert [record["positives"] for record in records] == [0, 12800, 25600]
+    assert all(np.isfinite(record["cosine_gap"]) for record in records)
+    if "--arrangement=mix" in flags:
+        assert records[-1]["mix_switch"] == 12800
+        assert records[-1]["method"] == "MIX@12800"
+
+
+@pytest.mark.parametrize("flags", NEW_ARRANGEMENTS, ids=" ".join)
+def test_new_arrangements_train_on_movielens_100k(tmp_path, real_data_file, flags):
+    ratings = real_data_file("ml-100k/u.data")
+    run_module("coord_w2v.train", "--dataset=movielens", f"--data_path={ratings}", *flags,
+               "--num_positives=25600", "--eval_every=12800", f"--output_dir={tmp_path}")
+    records = metrics_io.read_records(tmp_path / metrics_io.METRICS_FILE)
+    assert len(records) == 3
+    assert all(np.isfinite(record["cosine_gap"]) for record in records)
+    assert all(np.isfinite(record["precision_at_10"]) for record in records)
+
+
+def test_optlsh_on_movielens_is_rejected(tmp_path, real_data_file):
+    ratings = real_data_file("ml-100k/u.data")
+    completed = run_module("coord_w2v.train", "--dataset=movielens", f"--data_path={ratings}",
+                           "--arrangement=coo_optlsh", f"--output_dir={tmp_path}", check=False)
+    assert completed.returncode != 0
+    assert "block" in completed.stderr
+
+
+@pytest.mark.parametrize("arrangement", ["coo_jaccard", "coo_optlsh", "mix"])
+def test_arrange_dumps_new_arrangements(tmp_path, arrangement):
+    output = tmp_path / "arrangement.npz"
+    run_module("coord_w2v.arrange", *SMALL_BLOCKS_FLAGS[:3], f"--arrangement={arrangement}", "--mix_switch=640",
+               "--num_positives=1280", f"--output={output}")
+    loaded = np.load(output)
+    assert loaded["focus"].shape == (1280,)
+    if arrangement == "coo_optlsh":
+        # Every focus microbatch of OPTLSH holds foci of one block (200 / 4 = 50 per block).
+        focus_rows = loaded["designation"] == 0
+        blocks = loaded["focus"][focus_rows] // 50
+        microbatches = loaded["microbatch"][focus_rows]
+        for microbatch in np.unique(microbatches):
+            assert len(np.unique(blocks[microbatches == microbatch])) == 1
