@@ -7,6 +7,7 @@ microbatch and designation, the shared negatives of every minibatch, and the
 training matrix it arranged (see coord_w2v.arrangement_dump for the arrays).
 """
 
+import os
 import sys
 
 from absl import app, flags
@@ -14,7 +15,7 @@ from absl import app, flags
 from coord_w2v import cli
 from coord_w2v.arrangement_dump import dump_arrangement
 from coord_w2v.config import TrainConfig
-from coord_w2v.datasets import prepare_data
+from coord_w2v.datasets import load_training_matrix, prepare_data
 from coord_w2v.training import prepare_coarse
 
 FLAGS = flags.FLAGS
@@ -23,6 +24,7 @@ cli.define_data_flags()
 cli.define_arrangement_flags()
 cli.define_num_positives_flag(12_800)
 flags.DEFINE_string("output", None, "The .npz file to write.")
+flags.DEFINE_bool("overwrite", False, "Replace an existing --output file.")
 flags.mark_flag_as_required("output")
 
 
@@ -32,12 +34,20 @@ def main(argv):
     try:
         data = cli.data_config_from_flags()
         config = TrainConfig(**cli.arrangement_options_from_flags())
+        cli.check_data_paths(data)
+        if config.two_sided:
+            raise ValueError("--two_sided trains on the IND arrangement with both kinds of negatives in every "
+                             "minibatch; dump --arrangement=ind without --two_sided instead.")
+        if os.path.exists(FLAGS.output) and not FLAGS.overwrite:
+            raise ValueError(f"--output {FLAGS.output!r} exists; pass --overwrite to replace it.")
     except ValueError as error:
-        raise app.UsageError(str(error))
+        sys.exit(f"coord_w2v.arrange: error: {error}")
     try:
-        prepared = prepare_data(data, config)
-        coarse = prepare_coarse(data, config, prepared)
-        arrays = dump_arrangement(prepared.train, config, FLAGS.output, coarse)
+        matrix = load_training_matrix(data)
+        coarse = None
+        if "coo_angular" in config.arrangements_used:
+            coarse = prepare_coarse(data, config, prepare_data(data, config))
+        arrays = dump_arrangement(matrix, config, FLAGS.output, coarse)
     except (OSError, ValueError) as error:
         sys.exit(f"coord_w2v.arrange: error: {error}")
     print(f"wrote {len(arrays['focus'])} positives in {len(arrays['negatives'])} minibatches to {FLAGS.output}")

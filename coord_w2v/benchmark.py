@@ -3,7 +3,9 @@
   python -m coord_w2v.benchmark            # n=10^4, r=10^7 interactions
   python -m coord_w2v.benchmark --quick    # n=10^4, r=10^6, fewer positives
 
-All rates are measured in this one process and printed as a Markdown table
+Generators are measured for IND, COO and the LSH refinements of COO (Jaccard
+and angular, adaptive with at most b positives per part, and OPTLSH). All
+rates are measured in this one process and printed as a Markdown table
 with ratios against the IND trainer and against gensim (when installed:
 pip install -e .[bench]). d=50, lambda=10, b=64 unless overridden.
 """
@@ -17,6 +19,7 @@ from absl import app, flags
 from coord_w2v import throughput
 from coord_w2v.config import DataConfig, TrainConfig
 from coord_w2v.datasets import prepare_data
+from coord_w2v.training import prepare_coarse
 
 FLAGS = flags.FLAGS
 
@@ -47,10 +50,12 @@ def main(argv):
     matrix = prepared.train
 
     measurements = []
-    for arrangement in ("ind", "coo"):
+    # Angular LSH maps come from a coarse d=5 embedding trained here first.
+    coarse = prepare_coarse(data, dataclasses.replace(base, arrangement="coo_angular"), prepared)
+    for arrangement in ("ind", "coo", "coo_jaccard", "coo_angular", "coo_optlsh"):
         generator_config = dataclasses.replace(base, arrangement=arrangement,
                                                num_positives=FLAGS.generator_positives // scale)
-        measurements.append(throughput.measure_generator(matrix, generator_config))
+        measurements.append(throughput.measure_generator(matrix, generator_config, coarse))
     for arrangement in ("ind", "coo"):
         trainer_config = dataclasses.replace(base, arrangement=arrangement)
         measurements.append(throughput.measure_trainer(data, trainer_config, prepared))

@@ -29,8 +29,9 @@ def define_data_flags() -> None:
                         "File to read, plain or gzip; several files separated by commas are concatenated. "
                         "Unused for --dataset=blocks.")
     flags.DEFINE_float("min_score", _DATA_DEFAULTS.min_score,
-                       "Ratings below this score are dropped; the rest become kappa_ij = 1 (movielens, amazon, "
-                       "and pairs with --score_column).")
+                       "Ratings below this score are dropped (movielens, amazon, and pairs with --score_column). "
+                       "The rest become kappa_ij = 1, except in a pairs file with --weight_column, whose weights "
+                       "are kept and summed.")
     flags.DEFINE_enum("reweight", _DATA_DEFAULTS.reweight, config_lib.REWEIGHTINGS,
                       "MovieLens reweighting of each entry: 'sum' divides by (r_i + c_j)^0.75, 'product' by "
                       "r_i^0.75 * c_j^0.75, 'none' keeps 1 (r_i, c_j: row and column sums).")
@@ -55,8 +56,8 @@ def define_data_flags() -> None:
                        "Blocks data: probability p that an interaction falls inside its row's block.",
                        lower_bound=0.0, upper_bound=1.0)
     flags.DEFINE_float("test_fraction", _DATA_DEFAULTS.test_fraction,
-                       "Recommendation data: fraction of nonzero entries held out as test positives.",
-                       lower_bound=0.0, upper_bound=1.0)
+                       "Recommendation data: fraction of nonzero entries held out as test positives, strictly "
+                       "between 0 and 1.")
     flags.DEFINE_integer("split", _DATA_DEFAULTS.split,
                          "Index of the random train/test split (of the blocks matrix draw for blocks data).",
                          lower_bound=0)
@@ -140,6 +141,20 @@ def data_config_from_flags() -> config_lib.DataConfig:
         blocks_n=FLAGS.blocks_n, blocks_num_blocks=FLAGS.blocks_num_blocks,
         blocks_interactions=FLAGS.blocks_interactions, blocks_in_prob=FLAGS.blocks_in_prob,
         test_fraction=FLAGS.test_fraction, split=FLAGS.split)
+
+
+def check_data_paths(data: config_lib.DataConfig) -> None:
+    """Raise ValueError naming --data_path when a file it lists is missing or is a folder."""
+    if data.dataset == "blocks":
+        return
+    paths = [path for path in data.data_path.split(",") if path]
+    if not paths:
+        raise ValueError(f"--data_path={data.data_path!r} names no file.")
+    for path in paths:
+        if os.path.isdir(path):
+            raise ValueError(f"--data_path: {path!r} is a folder; pass the data file inside it.")
+        if not os.path.exists(path):
+            raise ValueError(f"--data_path: file {path!r} not found.")
 
 
 def default_output_dir(data: config_lib.DataConfig, arrangement: str) -> str:

@@ -59,6 +59,18 @@ def load_matrix(config: DataConfig) -> AssociationMatrix:
     )
 
 
+def _split(full: AssociationMatrix, data: DataConfig) -> split.TrainTestSplit:
+    return split.split_train_test(full, data.test_fraction, np.random.default_rng([data.split, _SPLIT_STREAM]))
+
+
+def load_training_matrix(data: DataConfig) -> AssociationMatrix:
+    """Return the matrix a run trains on: the whole blocks matrix, or the training part of the split."""
+    full = load_matrix(data)
+    if data.dataset == "blocks":
+        return full
+    return _split(full, data).train
+
+
 def prepare_data(data: DataConfig, train: TrainConfig) -> PreparedData:
     """Load the data, split it and build the evaluator.
 
@@ -72,7 +84,7 @@ def prepare_data(data: DataConfig, train: TrainConfig) -> PreparedData:
                                                 evaluation_rng)
         return PreparedData(full, full, evaluator)
 
-    train_test = split.split_train_test(full, data.test_fraction, np.random.default_rng([data.split, _SPLIT_STREAM]))
+    train_test = _split(full, data)
     logging.info("Split %d: %d training entries, %d test positives, %d test negatives.", data.split,
                  train_test.train.nnz, len(train_test.test_positive_focus), len(train_test.test_negative_focus))
     evaluator = evaluation.recommendation_evaluator(full, train_test, train.eval_entities, train.precision_k,

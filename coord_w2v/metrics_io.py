@@ -11,6 +11,7 @@ import json
 import math
 import os
 import pathlib
+import shutil
 from typing import Any, Iterable
 
 import numpy as np
@@ -21,9 +22,9 @@ EMBEDDINGS_FILE = "embeddings.npz"
 TENSORBOARD_DIR = "tensorboard"
 RUN_OUTPUTS = (CONFIG_FILE, METRICS_FILE, EMBEDDINGS_FILE)
 
-# Fields every metrics record carries, in this order.
+# Fields every metrics record carries, besides one "precision_at_<k>" field.
 RECORD_FIELDS = ("run_id", "dataset", "arrangement", "seed", "split", "positives", "parameter_updates",
-                 "cosine_gap", "precision_at_10", "elapsed_seconds")
+                 "cosine_gap", "elapsed_seconds")
 
 
 def prepare_output_dir(output_dir: str | os.PathLike, overwrite: bool) -> pathlib.Path:
@@ -31,7 +32,8 @@ def prepare_output_dir(output_dir: str | os.PathLike, overwrite: bool) -> pathli
 
     Args:
       output_dir: the folder of the run.
-      overwrite: delete the outputs of an earlier run there instead of failing.
+      overwrite: delete the outputs of an earlier run there (its TensorBoard
+        events included) instead of failing.
 
     Returns:
       The folder as a Path.
@@ -41,6 +43,8 @@ def prepare_output_dir(output_dir: str | os.PathLike, overwrite: bool) -> pathli
         `overwrite` is False.
     """
     path = pathlib.Path(output_dir)
+    if path.exists() and not path.is_dir():
+        raise FileExistsError(f"output_dir {str(path)!r} is a file, not a folder; choose another output_dir.")
     path.mkdir(parents=True, exist_ok=True)
     existing = [name for name in RUN_OUTPUTS if (path / name).exists()]
     if existing and not overwrite:
@@ -50,6 +54,8 @@ def prepare_output_dir(output_dir: str | os.PathLike, overwrite: bool) -> pathli
         )
     for name in existing:
         (path / name).unlink()
+    if existing and (path / TENSORBOARD_DIR).is_dir():
+        shutil.rmtree(path / TENSORBOARD_DIR)
     return path
 
 
@@ -65,9 +71,12 @@ def append_record(path: str | os.PathLike, record: dict[str, Any]) -> None:
     """Append one metrics record as a JSON line and flush it to disk.
 
     Raises:
-      ValueError: a field of RECORD_FIELDS is missing from `record`.
+      ValueError: a field of RECORD_FIELDS or the precision_at_<k> field is
+        missing from `record`.
     """
     missing = [name for name in RECORD_FIELDS if name not in record]
+    if not any(name.startswith("precision_at_") for name in record):
+        missing.append("precision_at_<k>")
     if missing:
         raise ValueError(f"metrics record lacks the fields {missing}.")
     line = json.dumps({key: _plain(value) for key, value in record.items()}, sort_keys=False)

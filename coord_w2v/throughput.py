@@ -8,6 +8,7 @@ state.
 from __future__ import annotations
 
 import dataclasses
+import logging as std_logging
 import time
 from typing import Optional
 
@@ -16,7 +17,7 @@ import numpy as np
 from coord_w2v.config import DataConfig, TrainConfig
 from coord_w2v.data.matrix import AssociationMatrix
 from coord_w2v.datasets import PreparedData
-from coord_w2v.training import make_assembler, round_up_to_multiple, train_and_evaluate
+from coord_w2v.training import CoarseEmbedding, make_assembler, round_up_to_multiple, train_and_evaluate
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,10 +42,14 @@ class Measurement:
         return self.positives / self.seconds
 
 
-def measure_generator(matrix: AssociationMatrix, config: TrainConfig) -> Measurement:
-    """Time the assembly of `config.num_positives` positives into chunks, negatives included."""
+def measure_generator(matrix: AssociationMatrix, config: TrainConfig,
+                      coarse: Optional[CoarseEmbedding] = None) -> Measurement:
+    """Time the assembly of `config.num_positives` positives into chunks, negatives included.
+
+    Building the arrangement's index and LSH maps is not timed.
+    """
     num_positives = round_up_to_multiple(config.num_positives, config.positives_per_pair, "num_positives")
-    assembler = make_assembler(matrix, config)
+    assembler = make_assembler(matrix, config, coarse)
     started = time.perf_counter()
     produced = 0
     for chunk in assembler.chunks(num_positives):
@@ -89,6 +94,8 @@ def measure_gensim(matrix: AssociationMatrix, num_sentences: int, dim: int, nega
         from gensim.models import Word2Vec  # pylint: disable=import-outside-toplevel
     except ImportError:
         return None
+    # gensim logs progress at INFO through the standard logging module.
+    std_logging.getLogger("gensim").setLevel(std_logging.WARNING)
     rows, cols, values = matrix.coo_arrays()
     rng = np.random.default_rng(seed)
     picks = rng.choice(len(values), size=num_sentences, p=values / values.sum())

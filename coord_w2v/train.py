@@ -56,14 +56,18 @@ def main(argv):
             eval_pairs=FLAGS.eval_pairs, eval_entities=FLAGS.eval_entities, precision_k=FLAGS.precision_k,
             min_user_entries=FLAGS.min_user_entries, run_eagerly=FLAGS.run_eagerly,
             jit_compile=FLAGS.jit_compile, run_id=FLAGS.run_id, setting=FLAGS.setting, **cli.arrangement_options_from_flags())
+        cli.check_data_paths(data)
     except ValueError as error:
-        raise app.UsageError(str(error))
+        sys.exit(f"coord_w2v.train: error: {error}")
     output_dir = FLAGS.output_dir or cli.default_output_dir(data, config.arrangement)
     try:
         result = training.train_and_evaluate(data, config, output_dir=output_dir, overwrite=FLAGS.overwrite)
     except (OSError, ValueError) as error:
         # Bad input files and an occupied output folder end the run with one clear line.
         sys.exit(f"coord_w2v.train: error: {error}")
+    except KeyboardInterrupt:
+        sys.exit(f"coord_w2v.train: interrupted; the evaluations so far are in {output_dir}/metrics.jsonl "
+                 "(no embeddings.npz). Pass --overwrite to reuse that folder.")
 
     final = result.records[-1]
     first = result.records[0]

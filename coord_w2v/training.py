@@ -63,7 +63,7 @@ def round_up_to_multiple(value: int, multiple: int, name: str) -> int:
     """Round `value` up to a multiple of `multiple`, logging when it changes."""
     rounded = -(-value // multiple) * multiple
     if rounded != value:
-        logging.warning("%s=%d is not a multiple of 2 * batch_size = %d; using %d.", name, value, multiple, rounded)
+        logging.info("%s=%d is not a multiple of 2 * batch_size = %d; using %d.", name, value, multiple, rounded)
     return rounded
 
 
@@ -266,7 +266,7 @@ def train_and_evaluate(data: DataConfig, config: TrainConfig, output_dir: Option
         records.append(record)
         logging.info("%s positives=%d parameter_updates=%.4g cosine_gap=%.4f precision_at_%d=%.4f "
                      "positives/s=%.0f", run_id, positives, record["parameter_updates"], measures["cosine_gap"],
-                     config.precision_k, measures[f"precision_at_{config.precision_k}"],
+                     prepared.evaluator.k, measures[f"precision_at_{prepared.evaluator.k}"],
                      record["positives_per_second"] or 0.0)
         if path is not None:
             metrics_io.append_record(path / metrics_io.METRICS_FILE, record)

@@ -141,3 +141,27 @@ def test_arrange_dumps_new_arrangements(tmp_path, arrangement):
         microbatches = loaded["microbatch"][focus_rows]
         for microbatch in np.unique(microbatches):
             assert len(np.unique(blocks[microbatches == microbatch])) == 1
+
+
+def test_arrange_small_pairs_file(tmp_path):
+    # Three users with two items each: too few entries for precision@k, which arrange does not need.
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("u1\ta\nu1\tb\nu2\ta\nu2\tc\nu3\tb\nu3\tc\n")
+    output = tmp_path / "arrangement.npz"
+    run_module("coord_w2v.arrange", "--dataset=pairs", f"--data_path={pairs}", "--test_fraction=0.2",
+               "--arrangement=coo", "--batch_size=2", "--num_positives=40", f"--output={output}")
+    loaded = np.load(output)
+    assert loaded["focus"].shape == (40,)
+
+
+def test_arrange_rejects_two_sided_and_existing_output(tmp_path):
+    output = tmp_path / "arrangement.npz"
+    completed = run_module("coord_w2v.arrange", *SMALL_BLOCKS_FLAGS[:3], "--two_sided", f"--output={output}",
+                           check=False)
+    assert completed.returncode != 0
+    assert "--two_sided" in completed.stderr
+    output.write_text("earlier")
+    completed = run_module("coord_w2v.arrange", *SMALL_BLOCKS_FLAGS[:3], f"--output={output}", check=False)
+    assert completed.returncode != 0
+    assert "--overwrite" in completed.stderr
+    assert output.read_text() == "earlier"

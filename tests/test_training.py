@@ -119,3 +119,19 @@ def test_arrangement_dump(tmp_path, prepared, arrangement):
     # Bias-only negatives exist for focus minibatches only.
     assert np.all(loaded["bias_negatives"][1::2] == -1)
     assert np.all(loaded["bias_negatives"][0::2] >= 0)
+
+
+def test_precision_k_names_the_field():
+    config = small_config(num_positives=12_800, eval_every=12_800, precision_k=5)
+    result = train_and_evaluate(SMALL_BLOCKS, config)
+    assert "precision_at_5" in result.records[-1]
+    assert "precision_at_10" not in result.records[-1]
+
+
+def test_overwrite_replaces_tensorboard_events(tmp_path, prepared):
+    config = small_config(num_positives=12_800, eval_every=12_800)
+    train_and_evaluate(SMALL_BLOCKS, config, output_dir=str(tmp_path), prepared=prepared)
+    train_and_evaluate(SMALL_BLOCKS, config, output_dir=str(tmp_path), overwrite=True, prepared=prepared)
+    events = list((tmp_path / metrics_io.TENSORBOARD_DIR).iterdir())
+    assert len(events) == 1
+    assert len(metrics_io.read_records(tmp_path / metrics_io.METRICS_FILE)) == 2
