@@ -183,10 +183,15 @@ def num_blocks(data_name: Any, setting: Any) -> Optional[int]:
 def drop_duplicate_runs(frame: pd.DataFrame) -> pd.DataFrame:
     """Keep one run per configuration, split and seed.
 
-    Runs of different settings with the same method, configuration
-    (CONFIG_FIELDS), split and seed repeat one experiment, for instance the
-    IND runs of a learning-rate sweep at the default rate. Averaging both
-    copies would count one sample twice. The run with the first name is kept.
+    Runs of different settings with the same method, data set, number of
+    blocks, configuration (CONFIG_FIELDS), split and seed repeat one
+    experiment, for instance the IND runs of a learning-rate sweep at the
+    default rate. Averaging both copies would count one sample twice. The run
+    with the first name is kept.
+
+    NOTE: settings that metrics records do not carry (the context bias switch,
+    num_positives, eval_every) are not compared, so runs that differ only
+    there count as repeats.
 
     Args:
       frame: records from load_runs.
@@ -196,11 +201,19 @@ def drop_duplicate_runs(frame: pd.DataFrame) -> pd.DataFrame:
     """
     if frame.empty:
         return frame
-    fields = ["method", *(field for field in CONFIG_FIELDS if field in frame.columns), "split", "seed"]
+    fields = ["method", "data_set", "num_blocks", *(field for field in CONFIG_FIELDS if field in frame.columns), "split",
+              "seed"]
     firsts = frame.sort_values(["run", "line"]).drop_duplicates("run")
-    keys = firsts[fields].astype(str).agg("|".join, axis=1)
-    kept = set(firsts.loc[~keys.duplicated(), "run"])
-    dropped = sorted(set(firsts["run"]) - kept)
+    seen = set()
+    kept = set()
+    dropped = []
+    for run, values in zip(firsts["run"], firsts[fields].itertuples(index=False)):
+        key = tuple(_plain(value) for value in values)
+        if key in seen:
+            dropped.append(run)
+        else:
+            seen.add(key)
+            kept.add(run)
     if dropped:
         logging.info("Dropped %d runs that repeat the configuration, split and seed of another run, e.g. %s.",
                      len(dropped), dropped[0])

@@ -75,6 +75,10 @@ def make_table1(frame: pd.DataFrame, fractions: Sequence[float] = paper_numbers.
                       paper_lookup=_paper_table1)
     for row in rows:
         row["B"] = results.num_blocks(row.pop("_data_name"), row["setting"])
+    # Rows are built per measure in setting-label order; list them by B and configuration instead.
+    rows.sort(key=lambda row: (results.MEASURES.index(row["quality"]), row["B"] if row["B"] is not None else math.inf,
+                               row["learning_rate"], row["dim"], row["batch_size"], row["neg_ratio"],
+                               row["setting"], row["fraction"]))
     return _to_frame(rows, first=("quality", "setting", "B"))
 
 

@@ -69,6 +69,25 @@ class Series:
     linestyle: str = "-"
 
 
+@dataclasses.dataclass(frozen=True)
+class Panel:
+    """One panel of a figure.
+
+    Attributes:
+      runs: the runs that may appear in the panel.
+      measure: the quality column on the y axis.
+      title: the panel title, also used in logs of missing runs.
+      series: the curves to draw.
+      x: the training amount on the x axis; None takes the figure's.
+    """
+
+    runs: pd.DataFrame
+    measure: str
+    title: str
+    series: Sequence[Series]
+    x: Optional[str] = None
+
+
 def method_series(frame: pd.DataFrame, methods: Sequence[str]) -> list[Series]:
     """Return a Series per method, in the given order.
 
@@ -78,9 +97,9 @@ def method_series(frame: pd.DataFrame, methods: Sequence[str]) -> list[Series]:
     series = []
     for method in methods:
         if method == "MIX@":
-            present = sorted({m for m in frame["method"].unique() if str(m).startswith("MIX@")} if not frame.empty
-                             else set(), key=lambda m: float(m.split("@", 1)[1]))
-            names = present or ["MIX@"]
+            present = set(frame["method"]) if not frame.empty else set()
+            mixes = [name for name in present if str(name).startswith("MIX@")]
+            names = sorted(mixes, key=lambda name: float(name.split("@", 1)[1])) or ["MIX@"]
         else:
             names = [method]
         for name in names:
@@ -192,7 +211,7 @@ def recommendation_panels(runs: pd.DataFrame, measures: Sequence[str], methods: 
                           optional: Sequence[str] = ()) -> list[list[Panel]]:
     """Return a row of method panels for MovieLens and one for Amazon, one panel per measure.
 
-    A data set without runs still gets a row, whose panels say "no runs", so
+    A data set without runs still gets a row, whose panels show "no runs", so
     the figure keeps the paper's layout and the log names what is missing.
     """
     rows = []
@@ -222,25 +241,6 @@ def save_figure(figure: plt.Figure, output_dir: str | os.PathLike, stem: str) ->
     plt.close(figure)
     logging.info("Wrote %s.", ", ".join(str(path) for path in paths))
     return paths
-
-
-@dataclasses.dataclass(frozen=True)
-class Panel:
-    """One panel of a figure.
-
-    Attributes:
-      runs: the runs that may appear in the panel.
-      measure: the quality column on the y axis.
-      title: the panel title, also used in logs of missing runs.
-      series: the curves to draw.
-      x: the training amount on the x axis; None takes the figure's.
-    """
-
-    runs: pd.DataFrame
-    measure: str
-    title: str
-    series: Sequence[Series]
-    x: Optional[str] = None
 
 
 def method_panel(runs: pd.DataFrame, title: str, measure: str, methods: Sequence[str],

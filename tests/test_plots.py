@@ -22,8 +22,12 @@ class RunWriter:
         self.root = pathlib.Path(root)
         self.count = 0
 
-    def write(self, dataset, setting, method, *, seeds=(0, 1), slope_time=10_000.0, dim=50, learning_rate=0.02,
-              batch_size=64, two_sided=False, select="none", per_entity=None, mix_switch=None):
+    def write(self, dataset, setting, method, *, number_of_blocks=None, seeds=(0, 1), slope_time=10_000.0, dim=50,
+              learning_rate=0.02, batch_size=64, two_sided=False, select="none", per_entity=None, mix_switch=None):
+        if dataset == "blocks":
+            data_name = f"blocks(n=100,B={number_of_blocks},r=1000,p=0.7)"
+        else:
+            data_name = f"{dataset}(ratings.gz) train"
         for seed in seeds:
             self.count += 1
             folder = self.root / setting / f"run{self.count}"
@@ -36,7 +40,7 @@ class RunWriter:
                     stream.write(json.dumps({
                         "run_id": f"run{self.count}", "setting": setting, "method": method, "dataset": dataset,
                         "arrangement": "mix" if mix_switch else "ind", "two_sided": two_sided, "seed": seed,
-                        "split": 0, "data_name": dataset, "dim": dim, "neg_ratio": 10, "batch_size": batch_size,
+                        "split": 0, "data_name": data_name, "dim": dim, "neg_ratio": 10, "batch_size": batch_size,
                         "learning_rate": learning_rate, "mix_from": "coo" if mix_switch else None,
                         "mix_to": "ind" if mix_switch else None, "mix_switch": mix_switch, "select": select,
                         "select_per_entity": per_entity, "positives": int(positives),
@@ -48,31 +52,40 @@ class RunWriter:
 
 
 def write_all_figure_runs(root):
+    """Write the runs of Figures 3-10, labelled as experiments/definitions.py labels its settings.
+
+    Amazon runs use dataset "pairs" with settings that start with "amazon", like a stand-in data set.
+    """
     writer = RunWriter(root)
-    for number_of_blocks in (10, 20, 50, 100):
-        setting = f"B={number_of_blocks}"
-        writer.write("blocks", setting, "IND")
-        writer.write("blocks", setting, "COO", slope_time=6_000)
-        writer.write("blocks", setting, "COO+OPTLSH", slope_time=5_500)
-    for setting in ("B=10", "B=100"):
-        writer.write("blocks", setting, "IND two-sided", two_sided=True)
-        for learning_rate in (0.01, 0.05):
-            writer.write("blocks", setting, "IND", learning_rate=learning_rate, slope_time=0.2 / learning_rate)
-        writer.write("blocks", setting, "COO", learning_rate=0.01, slope_time=12_000)
-        writer.write("blocks", setting, "COO+OPTLSH", learning_rate=0.01, slope_time=11_000)
+    for number in (10, 20, 50, 100):
+        setting = f"blocks_B{number}"
+        writer.write("blocks", setting, "IND", number_of_blocks=number)
+        writer.write("blocks", setting, "COO", number_of_blocks=number, slope_time=6_000)
+        writer.write("blocks", setting, "COO+OPTLSH", number_of_blocks=number, slope_time=5_500)
+        writer.write("blocks", setting, "IND two-sided", number_of_blocks=number, two_sided=True)
+    for number in (10, 100):
+        # The sweep at eta = 0.02 repeats the IND runs of blocks_B<number>, which figures drop.
+        for learning_rate in (0.01, 0.02, 0.05):
+            writer.write("blocks", f"blocks_B{number}_eta{learning_rate}", "IND", number_of_blocks=number,
+                         learning_rate=learning_rate, slope_time=200 / learning_rate)
+        writer.write("blocks", f"blocks_B{number}_eta0.01", "COO", number_of_blocks=number, learning_rate=0.01,
+                     slope_time=12_000)
+        writer.write("blocks", f"blocks_B{number}_eta0.01", "COO+OPTLSH", number_of_blocks=number,
+                     learning_rate=0.01, slope_time=11_000)
         for per_entity in (5, 20):
             for select in ("ind", "coo"):
-                writer.write("blocks", setting, f"{select.upper()} selection T={per_entity}", batch_size=4,
-                             select=select, per_entity=per_entity, slope_time=3_000 * per_entity / 5)
-    for dim in (5, 25):
-        writer.write("blocks", "B=10", "IND", dim=dim, slope_time=8_000 + 100 * dim)
-    for dataset in ("movielens", "amazon"):
-        writer.write(dataset, dataset, "IND")
-        writer.write(dataset, dataset, "COO", slope_time=8_000)
-        writer.write(dataset, dataset, "MIX@4000", slope_time=7_000, mix_switch=4000)
-        writer.write(dataset, dataset, "IND two-sided", two_sided=True)
-        for dim in (5, 100):
-            writer.write(dataset, dataset, "IND", dim=dim, slope_time=9_000 + 50 * dim)
+                writer.write("blocks", f"blocks_B{number}_T{per_entity}", f"{select.upper()} selection T={per_entity}",
+                             number_of_blocks=number, batch_size=4, select=select, per_entity=per_entity,
+                             slope_time=3_000 * per_entity / 5)
+    for dim in (5, 25, 50):
+        writer.write("blocks", f"blocks_B10_d{dim}", "IND", number_of_blocks=10, dim=dim, slope_time=8_000 + 100 * dim)
+    for name, dataset in (("movielens", "movielens"), ("amazon", "pairs")):
+        writer.write(dataset, name, "IND")
+        writer.write(dataset, name, "COO", slope_time=8_000)
+        writer.write(dataset, name, "MIX@4000", slope_time=7_000, mix_switch=4000)
+        writer.write(dataset, name, "IND two-sided", two_sided=True)
+        for dim in (5, 50, 100):
+            writer.write(dataset, f"{name}_d{dim}", "IND", dim=dim, slope_time=9_000 + 50 * dim)
 
 
 @pytest.fixture(scope="module")
@@ -116,8 +129,8 @@ def test_figure6_draws_both_axes_in_one_file(frame, tmp_path):
 
 def test_partial_runs_log_missing_methods(tmp_path, caplog):
     writer = RunWriter(tmp_path / "runs")
-    writer.write("blocks", "B=10", "IND")
-    writer.write("blocks", "B=10", "COO", slope_time=6_000)
+    writer.write("blocks", "B=10", "IND", number_of_blocks=10)
+    writer.write("blocks", "B=10", "COO", number_of_blocks=10, slope_time=6_000)
     from plots import fig3
 
     with caplog.at_level(logging.WARNING):
@@ -135,6 +148,24 @@ def test_figure_without_any_runs_raises(tmp_path):
 
     with pytest.raises(ValueError, match="Figure 3: none of its runs were found"):
         fig3.make_figure(results.load_runs(tmp_path / "runs"), tmp_path / "out", "positives")
+
+
+def test_repeated_runs_are_drawn_once(frame):
+    from plots import common
+
+    runs = common.select_runs(frame, data_set="blocks", method="IND", **common.PAPER_CONFIG)
+    blocks10 = common.blocks_runs(runs, 10)
+    # IND at B=10 ran in blocks_B10, blocks_B10_eta0.02 and blocks_B10_d50, 2 seeds each.
+    assert blocks10["run"].nunique() == 2
+    assert set(blocks10["setting"]) == {"blocks_B10"}
+
+
+def test_stand_in_amazon_runs_are_amazon(frame):
+    from plots import common
+
+    amazon = common.data_set_runs(frame, "amazon")
+    assert set(amazon["dataset"]) == {"pairs"}
+    assert amazon["run"].nunique() == 14
 
 
 def test_figure2_writes_png_and_pdf(tmp_path):

@@ -113,6 +113,46 @@ def test_load_runs_derives_labels_of_old_records(tmp_path):
     assert set(frame["setting"]) == {"blocks(n=100,B=10,r=1000,p=0.7)"}
 
 
+def test_data_set_name_recognizes_stand_ins():
+    assert results.data_set_name("movielens", "anything") == "movielens"
+    assert results.data_set_name("pairs", "amazon_d50") == "amazon"
+    assert results.data_set_name("pairs", "Amazon") == "amazon"
+    assert results.data_set_name("pairs", "books") == "pairs"
+    assert results.data_set_name("blocks", "amazon") == "blocks"
+
+
+def test_num_blocks_from_data_name_or_label():
+    assert results.num_blocks("blocks(n=10000,B=20,r=10000000,p=0.7)", "other") == 20
+    assert results.num_blocks("", "B=50") == 50
+    assert results.num_blocks(None, "blocks_B100_eta0.01") == 100
+    assert results.num_blocks("blocks(n=10)", "setting") is None
+
+
+def test_load_runs_adds_derived_columns(tmp_path):
+    write_run(tmp_path, "a", make_records("a", "B=10", "IND", ramp(1000)))
+    frame = results.load_runs(tmp_path)
+    assert set(frame["data_set"]) == {"blocks"}
+    assert set(frame["num_blocks"]) == {10}
+
+
+def test_drop_duplicate_runs_keeps_first(tmp_path):
+    # The same IND run (split 0, seed 0) under two settings, plus seed 1 under the second.
+    write_run(tmp_path, "blocks_B10/ind", make_records("a", "blocks_B10", "IND", ramp(1000)))
+    write_run(tmp_path, "blocks_B10_eta0.02/ind0", make_records("b", "blocks_B10_eta0.02", "IND", ramp(1000)))
+    write_run(tmp_path, "blocks_B10_eta0.02/ind1", make_records("c", "blocks_B10_eta0.02", "IND", ramp(900), seed=1))
+    kept = results.drop_duplicate_runs(results.load_runs(tmp_path))
+    assert sorted(kept["run"].unique()) == ["blocks_B10/ind", "blocks_B10_eta0.02/ind1"]
+
+
+def test_drop_duplicate_runs_keeps_other_configurations(tmp_path):
+    write_run(tmp_path, "a", make_records("a", "s1", "IND", ramp(1000)))
+    records = make_records("b", "s2", "IND", ramp(1000))
+    for record in records:
+        record["learning_rate"] = 0.05
+    write_run(tmp_path, "b", records)
+    assert results.drop_duplicate_runs(results.load_runs(tmp_path))["run"].nunique() == 2
+
+
 # mean_curves
 
 
