@@ -46,7 +46,7 @@ class CoarseEmbedding:
 
 @dataclasses.dataclass
 class TrainResult:
-    """What a run produced.
+    """Outputs of a training run.
 
     Attributes:
       model: the trained variables.

@@ -1,4 +1,7 @@
-"""Declarative definitions of the runs behind each of the paper's tables and figures.
+"""Declarative definitions of the runs behind each table and figure of the paper.
+
+The paper is Buchnik, Cohen, Hassidim and Matias, "Self-similar Epochs: Value
+in Arrangement", ICML 2019.
 
 Each target (table1, table2, fig3, ..., fig10) is a list of RunSpec objects at
 one of two scales:
@@ -82,10 +85,10 @@ SCALE_SIZES = {
                    blocks_eval_every=500_000, rec_positives=6_000_000, rec_eval_every=200_000, num_splits=5,
                    runs_per_split=10, table1_runs_per_split=2, selection_positives=8_000_000,
                    selection_eval_every=250_000),
-    "small": Scale(blocks_n=1000, blocks_interactions=200_000, blocks_positives=1_000_000,
-                   blocks_eval_every=100_000, rec_positives=400_000, rec_eval_every=50_000, num_splits=1,
-                   runs_per_split=2, table1_runs_per_split=2, selection_positives=400_000,
-                   selection_eval_every=50_000),
+    "small": Scale(blocks_n=1000, blocks_interactions=200_000, blocks_positives=800_000,
+                   blocks_eval_every=80_000, rec_positives=400_000, rec_eval_every=50_000, num_splits=1,
+                   runs_per_split=2, table1_runs_per_split=2, selection_positives=120_000,
+                   selection_eval_every=15_000),
 }
 
 

@@ -1,4 +1,6 @@
-"""Regenerate the paper's Tables 1-2 and Figures 2-10 from one command.
+"""Regenerate Tables 1-2 and Figures 2-10 of Buchnik et al., "Self-similar Epochs: Value in Arrangement" (ICML 2019).
+
+The paper below means that article.
 
   python -m experiments.reproduce --target=table1 --scale=paper --output_dir=results/paper
   python -m experiments.reproduce --target=all --scale=small --output_dir=results/small

@@ -1,4 +1,8 @@
-"""Build the tables, figures and RESULTS.md of a reproduction from its metrics files."""
+"""Build the tables, figures and RESULTS.md of a reproduction from its metrics files.
+
+The paper is Buchnik, Cohen, Hassidim and Matias, "Self-similar Epochs: Value
+in Arrangement", ICML 2019.
+"""
 
 from __future__ import annotations
 

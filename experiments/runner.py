@@ -21,7 +21,7 @@ _PREPARED_CACHE: dict = {}
 
 
 def is_complete(run_dir: str | os.PathLike) -> bool:
-    """Return whether a run folder holds a config and metrics whose last record is final."""
+    """Return whether a run folder contains a config and metrics whose last record is final."""
     run_dir = pathlib.Path(run_dir)
     metrics = run_dir / metrics_io.METRICS_FILE
     if not (run_dir / metrics_io.CONFIG_FILE).exists() or not metrics.exists():

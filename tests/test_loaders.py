@@ -121,6 +121,60 @@ def test_movielens_ratings_dat_malformed(tmp_path, text, line_number, problem):
     assert f"line {line_number}:" in str(raised.value)
 
 
+@pytest.mark.parametrize(
+    "name, text, line_number, problem",
+    [
+        ("ratings.dat", "1::10::5::1\n\n1::abc::3::978300762\n", 3, "the MovieID 'abc' is not a non-negative integer"),
+        ("ratings.dat", "u1::10::5::1\n", 1, "the UserID 'u1' is not a non-negative integer"),
+        ("ratings.dat", "1::10::5::1\n2::-10::5::1\n", 2, "the MovieID '-10' is not a non-negative integer"),
+        ("ratings.dat", "1::10::5::1\n2:: 10::5::1\n", 2, "the MovieID ' 10' is not a non-negative integer"),
+        ("ratings.dat", "1::10::5::1\n2::99999999999999999999::5::1\n", 2, "is larger than the int64 maximum"),
+        ("ratings.dat", "1::10::5::1\n1::20::3.5::1\n", 2, "the rating '3.5' is not an integer from 1 to 5"),
+        ("u.data", "1\t7\t4\t1\n1\t8\t99\t1\n", 2, "the rating '99' is not an integer from 1 to 5"),
+        ("u.data", "1\t7\t4\t1\n1\t8\t-4\t1\n", 2, "the rating '-4' is not an integer from 1 to 5"),
+        ("u.data", "1\t7\t4\t1\n1\t8\t0\t1\n", 2, "the rating '0' is not an integer from 1 to 5"),
+        ("u.data", "1\t7\t4\t1\n1\ti8\t4\t1\n", 2, "the item id 'i8' is not a non-negative integer"),
+        ("ratings.tsv", REASSEMBLED + "3001\t20\t7\t9\tR\n", 5, "the rating '7' is not an integer from 0 to 5"),
+        ("ratings.tsv", REASSEMBLED + "3001\t20\t-1\t9\tR\n", 5, "the rating '-1' is not an integer from 0 to 5"),
+        ("ratings.tsv", REASSEMBLED + "3001\tm20\t4\t9\tR\n", 5, "the movie id 'm20' is not a non-negative integer"),
+    ],
+)
+def test_movielens_invalid_values(tmp_path, name, text, line_number, problem):
+    path = write_file(tmp_path, name, text)
+    with pytest.raises(ValueError, match=problem) as raised:
+        loaders.load_movielens(path, min_score=1)
+    message = str(raised.value)
+    assert f"{path}, line {line_number}:" in message
+    bad_line = text.split("\n")[line_number - 1]
+    assert repr(bad_line) in message
+
+
+def test_movielens_tab_file_with_text_ids(tmp_path):
+    path = write_file(tmp_path, "ratings.tsv", "u0\ti4\t2\t1\n")
+    with pytest.raises(ValueError, match=r"ratings\.tsv, line 1: the user id 'u0' is not a non-negative integer"):
+        loaders.load_movielens(path)
+
+
+def test_movielens_ids_are_int64_in_every_format(tmp_path):
+    u_data = write_file(tmp_path, "u.data", "1\t7\t4\t1\n")
+    reassembled = write_file(tmp_path, "ratings.tsv", REASSEMBLED)
+    for path in (u_data, reassembled):
+        matrix = loaders.load_movielens(path, reweight="none")
+        assert matrix.focus_ids.dtype == np.int64
+        assert matrix.context_ids.dtype == np.int64
+
+
+def test_movielens_fast_path_and_scan_agree():
+    data = REASSEMBLED.encode("latin-1")
+    fast = loaders._parse_delimited_fast(data, loaders._MOVIELENS_REASSEMBLED)
+    scanned = loaders._parse_delimited_scan("ratings.tsv", data, loaders._MOVIELENS_REASSEMBLED)
+    assert fast is not None
+    for fast_ids, scanned_ids in zip(fast[:2], scanned[:2]):
+        assert fast_ids.dtype == np.int64
+        np.testing.assert_array_equal(fast_ids, scanned_ids)
+    np.testing.assert_array_equal(fast[2]["rating"], scanned[2]["rating"])
+
+
 def test_movielens_u_data_malformed(tmp_path):
     path = write_file(tmp_path, "u.data", "1\t7\t4\t881250949\n2\t7\t881250949\n")
     with pytest.raises(ValueError, match=r"u\.data, line 2: expected 4 fields") as raised:
@@ -174,7 +228,21 @@ def test_movielens_summary_logged(tmp_path, caplog):
     assert "1 rows x 2 columns, 1 nonzeros" in caplog.text
     assert "Read 3 lines holding 2 records" in caplog.text
     assert "1 blank or comment lines" in caplog.text
-    assert "Dropped 1 records below the threshold (rating >= 3)" in caplog.text
+    assert "Dropped 1 records below the threshold (rating >= 3)." in caplog.text
+
+
+def test_movielens_summary_counts_unknown_ratings_apart(tmp_path, caplog):
+    path = write_file(tmp_path, "ratings_reassembled.tsv", REASSEMBLED)
+    with caplog.at_level(logging.INFO):
+        loaders.load_movielens(path, min_score=3, reweight="none")
+    # Rating 2 is below the threshold. Rating 0 is unknown and is counted apart.
+    assert "Dropped 1 records below the threshold (rating >= 3) and 1 records with an unknown score." in caplog.text
+
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        loaders.load_movielens(path, min_score=1, reweight="none")
+    assert "Dropped 0 records below the threshold (rating >= 1)." in caplog.text
+    assert "unknown score" not in caplog.text
 
 
 def test_movielens_real_ml100k(real_data_file):
@@ -499,8 +567,30 @@ def test_user_lists_invalid_encoding(tmp_path):
 
 def test_user_lists_without_items(tmp_path):
     path = write_file(tmp_path, "lists.txt", "0\n1\n")
-    with pytest.raises(ValueError, match="no entries found"):
+    with pytest.raises(ValueError, match=r"none of the 2 non-blank lines lists an item"):
         loaders.load_user_lists(path)
+
+
+def test_user_lists_comma_separated(tmp_path):
+    path = write_file(tmp_path, "lists.csv", "\n0,5,6\n1,6\n")
+    with pytest.raises(ValueError) as raised:
+        loaders.load_user_lists(path)
+    message = str(raised.value)
+    assert str(path) in message
+    assert "none of the 2 non-blank lines lists an item" in message
+    assert "user item item ..." in message
+    assert "separated by whitespace" in message
+    assert "'0,5,6'" in message
+    assert "threshold" not in message
+
+
+def test_user_lists_summary_counts_lines_without_items(tmp_path, caplog):
+    path = write_file(tmp_path, "lists.txt", "0 5 6\n1\n2\n\n")
+    with caplog.at_level(logging.INFO):
+        matrix = loaders.load_user_lists(path)
+    assert dense(matrix) == [[1, 1], [0, 0], [0, 0]]
+    assert "2 lines contain a user id and no items." in caplog.text
+    assert "No score threshold." in caplog.text
 
 
 def test_user_lists_real_amazon_cds(real_data_file):

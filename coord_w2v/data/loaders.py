@@ -5,6 +5,7 @@ focus and context entities that occur in the input, in sorted order of their
 original ids. Entities whose records all fall below a score threshold keep an
 empty row or column. The original ids are stored in `focus_ids` and
 `context_ids`: int64 when every id in the input is an integer, else strings.
+MovieLens ids must be integers, so they are always int64.
 Repeated (focus, context) records are merged into one entry. The binary
 loaders (MovieLens, Amazon) set that entry to 1 and the others sum the weights.
 
@@ -43,6 +44,7 @@ REWEIGHT_OPTIONS = ("sum", "product", "none")
 REWEIGHT_EXPONENT = 0.75
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_INT64_MAX = np.iinfo(np.int64).max
 _MAX_SHOWN_LINE_CHARS = 80
 # Bytes that stand in for a multi-character delimiter so that the pandas C
 # parser, which only splits on one character, can read the file.
@@ -74,6 +76,9 @@ def load_movielens(path: Paths, min_score: float = 3.0, reweight: str = "sum") -
       result is not exact. With min_score <= 1 they are all kept, and with
       min_score > 3 they are all dropped, which is exact in both cases.
 
+    In every format the user and movie ids must be non-negative integers and
+    the ratings integers from 1 to 5, or from 0 to 5 in the reassembled file.
+
     The binary matrix has kappa_ij = 1 if user i gave movie j a rating
     >= min_score. Reweighting then divides each entry:
 
@@ -92,8 +97,9 @@ def load_movielens(path: Paths, min_score: float = 3.0, reweight: str = "sum") -
         A users x movies AssociationMatrix.
 
     Raises:
-        ValueError: if a line is malformed, a format is not recognised, an
-            argument is invalid or no rating reaches min_score.
+        ValueError: if a line is malformed or has an id or rating outside the
+            ranges above, a format is not recognised, an argument is invalid
+            or no rating reaches min_score.
         TypeError: if `path` is not a path or a sequence of paths, or
             min_score is not a number.
     """
@@ -104,19 +110,24 @@ def load_movielens(path: Paths, min_score: float = 3.0, reweight: str = "sum") -
 
     tables = []
     keep_masks = []
+    unknown_masks = []
     for file_path in paths:
         data = _read_bytes(file_path)
         layout = _detect_movielens_layout(file_path, data)
         table = _parse_delimited(file_path, data, layout)
         ratings = table.values["rating"]
         keep = ratings >= min_score
+        unknown = np.zeros(len(ratings), dtype=bool)
         if layout is _MOVIELENS_REASSEMBLED:
-            keep = _apply_unknown_ratings(file_path, ratings, keep, min_score)
+            unknown = ratings == 0
+            keep = _apply_unknown_ratings(file_path, unknown, keep, min_score)
         tables.append(table)
         keep_masks.append(keep)
+        unknown_masks.append(unknown)
 
     keep = np.concatenate(keep_masks)
-    built = _build_matrix(tables, keep, weights=None, binary=True, threshold=f"rating >= {min_score:g}")
+    built = _build_matrix(tables, keep, weights=None, binary=True, threshold=f"rating >= {min_score:g}",
+                          unknown_score=np.concatenate(unknown_masks))
     kappa = _reweight(built.matrix.kappa, reweight)
     name = f"movielens({_describe_paths(paths)},min_score={min_score:g},reweight={reweight})"
     matrix = built.matrix.with_kappa(kappa, name=name)
@@ -252,7 +263,8 @@ def load_user_lists(path: Paths) -> AssociationMatrix:
 
     Fields are separated by whitespace. Each (user, item) pair adds 1 to its
     entry, so an item listed twice for a user gives 2. A line with only a user
-    id adds that user with an empty row. Blank lines are skipped.
+    id adds that user, with an empty row unless another line lists items for
+    it. The summary log line counts such lines. Blank lines are skipped.
 
     Args:
         path: one file or a sequence of files, plain or gzip, UTF-8 encoded.
@@ -266,11 +278,13 @@ def load_user_lists(path: Paths) -> AssociationMatrix:
     """
     paths = _as_paths(path)
     tables = [_parse_user_lists(file_path, _read_bytes(file_path)) for file_path in paths]
+    _check_user_lists_have_items(tables)
     keep = np.ones(sum(table.num_records for table in tables), dtype=bool)
     built = _build_matrix(tables, keep, weights=None, binary=False, threshold=None)
     name = f"user_lists({_describe_paths(paths)})"
     matrix = built.matrix.with_kappa(built.matrix.kappa, name=name)
-    _log_summary(name, matrix, built)
+    _log_summary(name, matrix, built,
+                 notes=[f"{built.num_records_without_context} lines contain a user id and no items."])
     return matrix
 
 
@@ -285,8 +299,9 @@ class _Table:
 
     Attributes:
         path: the file the records came from.
-        focus: object[num_records] focus ids as str.
-        context: object[num_records] context ids as str. A user-lists line
+        focus: object[num_records] focus ids as str, or int64[num_records]
+            for a layout with integer ids.
+        context: context ids, of the same type as `focus`. A user-lists line
             with no item has a record whose context is None.
         values: float64[num_records] numeric columns by name ("rating",
             "score", "weight").
@@ -319,21 +334,26 @@ class _Built:
     num_skipped_lines: int
     num_records: int
     num_below_threshold: int
+    num_unknown_dropped: int
     threshold: Optional[str]
     num_duplicates_merged: int
+    num_records_without_context: int
 
 
 def _build_matrix(tables: list[_Table], keep: np.ndarray, weights: Optional[np.ndarray], binary: bool,
-                  threshold: Optional[str]) -> _Built:
+                  threshold: Optional[str], unknown_score: Optional[np.ndarray] = None) -> _Built:
     """Map ids to indices and build the matrix from the kept records.
 
     Args:
         tables: parsed files, in order.
         keep: bool[num_records] over the concatenated records, False for the
-            records below the score threshold.
+            dropped records.
         weights: float64[num_records] entry values, or None for 1.
         binary: set merged entries to 1 instead of summing them.
         threshold: the threshold as text for the log, or None if there is none.
+        unknown_score: bool[num_records], True for the records whose score is
+            unknown, or None if every score is known. Dropped records with an
+            unknown score are counted apart from those below the threshold.
 
     Raises:
         ValueError: if no record is left.
@@ -354,12 +374,19 @@ def _build_matrix(tables: list[_Table], keep: np.ndarray, weights: Optional[np.n
     context_index = np.full(num_records, -1, dtype=np.int64)
     context_index[has_context], context_ids = _index_ids(context_raw[has_context])
 
-    num_below_threshold = int(num_records - np.count_nonzero(keep))
+    dropped = ~keep
+    num_unknown_dropped = 0
+    if unknown_score is not None:
+        num_unknown_dropped = int(np.count_nonzero(dropped & unknown_score))
+    num_below_threshold = int(np.count_nonzero(dropped)) - num_unknown_dropped
     keep = keep & has_context
     if not np.any(keep):
-        expected_records = f"records with {threshold}" if threshold else "entries"
-        raise ValueError(f"{_describe_paths(paths, full=True)}: no {expected_records} found among {num_records} "
-                         f"records, so the matrix would be empty. Lower the threshold or check the input.")
+        if threshold:
+            raise ValueError(f"{_describe_paths(paths, full=True)}: no records with {threshold} found among "
+                             f"{num_records} records, so the matrix would be empty. Lower the threshold or check "
+                             f"the input.")
+        raise ValueError(f"{_describe_paths(paths, full=True)}: none of the {num_records} records has an entry, so "
+                         f"the matrix would be empty. Check the input.")
 
     shape = (len(focus_ids), len(context_ids))
     # COO to CSR conversion sums the repeated (focus, context) records.
@@ -379,8 +406,10 @@ def _build_matrix(tables: list[_Table], keep: np.ndarray, weights: Optional[np.n
         num_skipped_lines=sum(table.num_skipped_lines for table in tables),
         num_records=num_records,
         num_below_threshold=num_below_threshold,
+        num_unknown_dropped=num_unknown_dropped,
         threshold=threshold,
         num_duplicates_merged=num_duplicates_merged,
+        num_records_without_context=int(num_records - np.count_nonzero(has_context)),
     )
 
 
@@ -424,21 +453,28 @@ def _reweight(kappa: scipy.sparse.csr_matrix, reweight: str) -> scipy.sparse.csr
                                    shape=kappa.shape)
 
 
-def _log_summary(name: str, matrix: AssociationMatrix, built: _Built) -> None:
-    """Log what was read, what was dropped or merged, and the resulting shape."""
+def _log_summary(name: str, matrix: AssociationMatrix, built: _Built, notes: Sequence[str] = ()) -> None:
+    """Log what was read, what was dropped or merged, and the resulting shape.
+
+    `notes` are sentences that the loader appends to the summary.
+    """
     empty_rows = int(np.count_nonzero(np.diff(matrix.kappa.indptr) == 0))
     nonempty_cols = int(np.count_nonzero(np.bincount(matrix.kappa.indices, minlength=matrix.num_context)))
     if built.threshold is None:
         threshold = "No score threshold."
+    elif built.num_unknown_dropped:
+        threshold = (f"Dropped {built.num_below_threshold} records below the threshold ({built.threshold}) and "
+                     f"{built.num_unknown_dropped} records with an unknown score.")
     else:
         threshold = f"Dropped {built.num_below_threshold} records below the threshold ({built.threshold})."
     logging.info(
         "Loaded %s from %s: %d rows x %d columns, %d nonzeros. Read %d lines holding %d records, and skipped "
         "%d header lines and %d blank or comment lines. %s Merged %d duplicate (focus, context) records into "
-        "existing entries. %d rows and %d columns have no entries.",
+        "existing entries. %d rows and %d columns have no entries.%s",
         name, _describe_paths(built.paths, full=True), matrix.num_focus, matrix.num_context, matrix.nnz,
         built.num_lines, built.num_records, built.num_header_lines, built.num_skipped_lines, threshold,
-        built.num_duplicates_merged, empty_rows, matrix.num_context - nonempty_cols)
+        built.num_duplicates_merged, empty_rows, matrix.num_context - nonempty_cols,
+        "".join(" " + note for note in notes))
 
 
 # ---------------------------------------------------------------------------
@@ -459,6 +495,11 @@ class _Layout:
         context_column: 0-based column of the context id.
         numeric_columns: 0-based column of each numeric value, by name.
         non_negative: names in numeric_columns whose values must be >= 0.
+        integer_ranges: inclusive (low, high) bounds of the names in
+            numeric_columns whose values must be integers in that range.
+        integer_ids: the ids must be non-negative integers that fit in int64,
+            and are returned as int64 instead of str.
+        id_names: names of the focus and context id columns in messages.
         skip_header: skip the first line of the file.
         comment: prefix of comment lines, or None.
         encoding: text encoding.
@@ -471,6 +512,9 @@ class _Layout:
     context_column: int
     numeric_columns: Mapping[str, int]
     non_negative: frozenset = frozenset()
+    integer_ranges: Mapping[str, tuple[int, int]] = dataclasses.field(default_factory=dict)
+    integer_ids: bool = False
+    id_names: tuple[str, str] = ("focus id", "context id")
     skip_header: bool = False
     comment: Optional[str] = None
     encoding: str = "utf-8"
@@ -486,13 +530,17 @@ class _Layout:
 
 _MOVIELENS_DAT = _Layout(description="MovieLens ratings.dat (UserID::MovieID::Rating::Timestamp)",
                          delimiter="::", num_fields=4, focus_column=0, context_column=1,
-                         numeric_columns={"rating": 2}, encoding="latin-1")
+                         numeric_columns={"rating": 2}, integer_ranges={"rating": (1, 5)}, integer_ids=True,
+                         id_names=("UserID", "MovieID"), encoding="latin-1")
 _MOVIELENS_U_DATA = _Layout(description="MovieLens u.data (user, item, rating, timestamp)",
                             delimiter="\t", num_fields=4, focus_column=0, context_column=1,
-                            numeric_columns={"rating": 2}, encoding="latin-1")
+                            numeric_columns={"rating": 2}, integer_ranges={"rating": (1, 5)}, integer_ids=True,
+                            id_names=("user id", "item id"), encoding="latin-1")
+# Rating 0 in the reassembled file means that the rating is unknown but is 1, 2 or 3.
 _MOVIELENS_REASSEMBLED = _Layout(description="reassembled MovieLens 1M (user, movie, rating, timestamp, source)",
                                  delimiter="\t", num_fields=5, focus_column=0, context_column=1,
-                                 numeric_columns={"rating": 2}, encoding="latin-1")
+                                 numeric_columns={"rating": 2}, integer_ranges={"rating": (0, 5)},
+                                 integer_ids=True, id_names=("user id", "movie id"), encoding="latin-1")
 
 
 def _detect_movielens_layout(path: PathLike, data: bytes) -> _Layout:
@@ -514,9 +562,8 @@ def _detect_movielens_layout(path: PathLike, data: bytes) -> _Layout:
         f"{_shorten(line)!r}.")
 
 
-def _apply_unknown_ratings(path: PathLike, ratings: np.ndarray, keep: np.ndarray, min_score: float) -> np.ndarray:
-    """Return `keep` with the rows of rating 0, an unknown rating of 1, 2 or 3, kept or dropped."""
-    unknown = ratings == 0
+def _apply_unknown_ratings(path: PathLike, unknown: np.ndarray, keep: np.ndarray, min_score: float) -> np.ndarray:
+    """Return `keep` with the rows of unknown rating (0, which means 1, 2 or 3) kept or dropped by min_score."""
     num_unknown = int(np.count_nonzero(unknown))
     if min_score <= 1:
         return keep | unknown
@@ -635,10 +682,32 @@ def _parse_delimited_fast(data: bytes, layout: _Layout) -> Optional[tuple[np.nda
             return None
         if name in layout.non_negative and np.any(parsed < 0):
             return None
+        if name in layout.integer_ranges:
+            low, high = layout.integer_ranges[name]
+            if not np.all((parsed >= low) & (parsed <= high) & (parsed == np.floor(parsed))):
+                return None
         values[name] = parsed
     focus = frame[layout.focus_column].to_numpy(dtype=object)
     context = frame[layout.context_column].to_numpy(dtype=object)
+    if layout.integer_ids:
+        focus = _integer_ids_fast(focus)
+        context = _integer_ids_fast(context)
+        if focus is None or context is None:
+            return None
     return focus, context, values
+
+
+def _integer_ids_fast(ids: np.ndarray) -> Optional[np.ndarray]:
+    """Convert non-empty id strings to int64, or return None if one is not a non-negative integer."""
+    # One string check is much faster than one per id. The ids are known to be
+    # non-empty, so an all-digit concatenation means that every id consists of digits.
+    joined = "".join(ids.tolist())
+    if not (joined.isascii() and joined.isdecimal()):
+        return None
+    try:
+        return ids.astype(np.int64)
+    except OverflowError:
+        return None
 
 
 def _parse_delimited_scan(path: PathLike, data: bytes, layout: _Layout) -> tuple[np.ndarray, np.ndarray, dict]:
@@ -668,15 +737,29 @@ def _parse_delimited_scan(path: PathLike, data: bytes, layout: _Layout) -> tuple
                               f"({layout.description}), found {len(fields)}")
         for name, column in layout.numeric_columns.items():
             values[name].append(_parse_value(path, line_number, line, name, fields[column],
-                                             non_negative=name in layout.non_negative))
-        focus.append(fields[layout.focus_column])
-        context.append(fields[layout.context_column])
+                                             non_negative=name in layout.non_negative,
+                                             integer_range=layout.integer_ranges.get(name)))
+        focus_text = fields[layout.focus_column]
+        context_text = fields[layout.context_column]
+        if layout.integer_ids:
+            focus.append(_parse_integer_id(path, line_number, line, layout.id_names[0], focus_text))
+            context.append(_parse_integer_id(path, line_number, line, layout.id_names[1], context_text))
+        else:
+            focus.append(focus_text)
+            context.append(context_text)
     arrays = {name: np.asarray(column, dtype=np.float64) for name, column in values.items()}
+    if layout.integer_ids:
+        return np.asarray(focus, dtype=np.int64), np.asarray(context, dtype=np.int64), arrays
     return _object_array(focus), _object_array(context), arrays
 
 
-def _parse_value(path: PathLike, line_number: int, line: str, name: str, text: str, non_negative: bool) -> float:
-    """Parse one numeric field, raising ValueError that names the line if it is invalid."""
+def _parse_value(path: PathLike, line_number: int, line: str, name: str, text: str, non_negative: bool,
+                 integer_range: Optional[tuple[int, int]] = None) -> float:
+    """Parse one numeric field, raising ValueError that names the line if it is invalid.
+
+    With `integer_range` (low, high), the value must be an integer from low to
+    high inclusive.
+    """
     short_text = _shorten(text)
     try:
         value = float(text)
@@ -686,6 +769,23 @@ def _parse_value(path: PathLike, line_number: int, line: str, name: str, text: s
         raise _line_error(path, line_number, line, f"the {name} {short_text!r} is not finite")
     if non_negative and value < 0:
         raise _line_error(path, line_number, line, f"the {name} {short_text!r} is negative")
+    if integer_range is not None:
+        low, high = integer_range
+        if not (value.is_integer() and low <= value <= high):
+            raise _line_error(path, line_number, line,
+                              f"the {name} {short_text!r} is not an integer from {low} to {high}")
+    return value
+
+
+def _parse_integer_id(path: PathLike, line_number: int, line: str, name: str, text: str) -> int:
+    """Parse an id that must be a non-negative integer, raising ValueError that names the line if it is not."""
+    short_text = _shorten(text)
+    if not (text.isascii() and text.isdecimal()):
+        raise _line_error(path, line_number, line, f"the {name} {short_text!r} is not a non-negative integer")
+    value = int(text)
+    if value > _INT64_MAX:
+        raise _line_error(path, line_number, line,
+                          f"the {name} {short_text!r} is larger than the int64 maximum {_INT64_MAX}")
     return value
 
 
@@ -844,6 +944,20 @@ def _parse_user_lists(path: PathLike, data: bytes) -> _Table:
         items.extend(fields[1:])
     return _Table(path=path, focus=_object_array(users), context=_object_array(items), values={},
                   num_lines=num_lines, num_skipped_lines=num_skipped)
+
+
+def _check_user_lists_have_items(tables: list[_Table]) -> None:
+    """Raise ValueError if the files have lines but none of them lists an item."""
+    num_records = sum(table.num_records for table in tables)
+    if num_records == 0 or any(np.not_equal(table.context, None).any() for table in tables):
+        return
+    # Without items every record is one line that contains only its user id.
+    first_line = next(table.focus[0] for table in tables if table.num_records)
+    paths = [table.path for table in tables]
+    raise ValueError(
+        f"{_describe_paths(paths, full=True)}: none of the {num_records} non-blank lines lists an item, so the "
+        f"matrix would be empty. Each line must be `user item item ...` with the fields separated by whitespace, "
+        f"but every line is one field, such as {_shorten(first_line)!r}.")
 
 
 # ---------------------------------------------------------------------------
