@@ -10,8 +10,9 @@ one of two scales:
   100}; MovieLens 1M; the Amazon substitute; d = 50, lambda = 10, b = 64,
   eta = 0.02) with the paper's 5 splits x 10 runs, except table1 (5 splits x 2
   runs = 10 runs per setting, which fits in 2 hours on 2 CPU cores).
-- "small": the same shapes on small matrices with 1 split x 2 runs, sized to
-  finish on 2 CPU cores in minutes; the tests use it.
+- "small": the same shapes on small matrices (blocks n = 1000, MovieLens
+  100K) with 1 split x 2 runs, sized to finish on 2 CPU cores in minutes; the
+  tests use it.
 
 Runs that several targets share (e.g. the IND and COO runs of table1 and fig3)
 have equal RunSpecs and the same folder, so they run once.
@@ -30,7 +31,8 @@ SCALES = ("paper", "small")
 BLOCK_COUNTS = (10, 20, 50, 100)
 
 # Data files below the data folder. MovieLens 1M is the reassembled file whose
-# ratings 1-3 of some users are unknown; MovieLens 100K is used when it is absent.
+# ratings 1-3 of some users are unknown; MovieLens 100K is used when it is
+# absent and at small scale.
 MOVIELENS_1M = "ml-1m/ratings_reassembled.tsv.gz"
 MOVIELENS_100K = "ml-100k/u.data"
 # Amazon Fine Foods is not available here; the Toys and Games ratings (train and
@@ -86,7 +88,7 @@ SCALE_SIZES = {
                    runs_per_split=10, table1_runs_per_split=2, selection_positives=8_000_000,
                    selection_eval_every=250_000),
     "small": Scale(blocks_n=1000, blocks_interactions=200_000, blocks_positives=800_000,
-                   blocks_eval_every=80_000, rec_positives=400_000, rec_eval_every=50_000, num_splits=1,
+                   blocks_eval_every=80_000, rec_positives=2_000_000, rec_eval_every=200_000, num_splits=1,
                    runs_per_split=2, table1_runs_per_split=2, selection_positives=120_000,
                    selection_eval_every=15_000),
 }
@@ -97,10 +99,10 @@ def _blocks(scale: Scale, num_blocks: int, split: int) -> DataConfig:
                       blocks_interactions=scale.blocks_interactions, split=split)
 
 
-def _recommendation(name: str, data_dir: str, split: int) -> DataConfig:
+def _recommendation(name: str, data_dir: str, split: int, small: bool) -> DataConfig:
     if name == "movielens":
         path = os.path.join(data_dir, MOVIELENS_1M)
-        if not os.path.exists(path):
+        if small or not os.path.exists(path):
             path = os.path.join(data_dir, MOVIELENS_100K)
         return DataConfig(dataset="movielens", data_path=path, split=split)
     paths = ",".join(os.path.join(data_dir, relative) for relative in AMAZON_SUBSTITUTE)
@@ -145,7 +147,9 @@ def target_runs(target: str, scale_name: str, data_dir: Optional[str] = None) ->
         if data_dir is None:
             raise ValueError(f"target {target!r} needs the real data sets; pass data_dir.")
         rec_train = dataclasses.replace(train, num_positives=scale.rec_positives, eval_every=scale.rec_eval_every)
-        return _runs(setting or name, lambda split: _recommendation(name, data_dir, split), rec_train, splits, runs)
+        small = scale_name == "small"
+        return _runs(setting or name, lambda split: _recommendation(name, data_dir, split, small), rec_train, splits,
+                     runs)
 
     def mix(name):
         switch = MIX_SWITCH[name] if scale_name == "paper" else scale.rec_positives // 4

@@ -207,6 +207,14 @@ def panel_title(place: str, measure: str) -> str:
     return f"{place}, {MEASURE_LABELS.get(measure, measure)}"
 
 
+def blocks_panels(runs: pd.DataFrame, numbers_of_blocks: Sequence[int], measures: Sequence[str],
+                  methods: Sequence[str], optional: Sequence[str] = ()) -> list[list[Panel]]:
+    """Return method panels of stochastic blocks runs, a row per measure and a column per number of blocks B."""
+    return [[method_panel(blocks_runs(runs, number), panel_title(f"B={number}", measure), measure, methods, optional)
+             for number in numbers_of_blocks]
+            for measure in measures]
+
+
 def recommendation_panels(runs: pd.DataFrame, measures: Sequence[str], methods: Sequence[str],
                           optional: Sequence[str] = ()) -> list[list[Panel]]:
     """Return a row of method panels for MovieLens and one for Amazon, one panel per measure.

@@ -33,10 +33,7 @@ def make_figure(frame: pd.DataFrame, output_dir: str | os.PathLike, x: str) -> l
       ValueError: no run of any panel exists.
     """
     runs = common.select_runs(frame, data_set="blocks", **CONFIG)
-    panels = [[common.method_panel(common.blocks_runs(runs, number), common.panel_title(f"B={number}", measure),
-                                   measure, METHODS)
-               for number in NUMBERS_OF_BLOCKS]
-              for measure in MEASURES]
+    panels = common.blocks_panels(runs, NUMBERS_OF_BLOCKS, MEASURES, METHODS)
     return common.draw_figure(panels, x, "Figure 8", "Stochastic blocks, eta=0.01 (d=50, b=64)",
                               f"blocks runs with B in {NUMBERS_OF_BLOCKS} of methods {METHODS} with {CONFIG}",
                               output_dir, f"fig8_{x}")

@@ -9,20 +9,8 @@ from coord_w2v.arrangements.ind import IndMicrobatches
 from coord_w2v.arrangements.microbatches import Designation
 from coord_w2v.arrangements.similarity import (empirical_column_jaccard, empirical_row_jaccard, multiplicities,
                                                weighted_jaccard)
-from coord_w2v.data.matrix import AssociationMatrix
 
-DESIGNATIONS = [Designation.FOCUS, Designation.CONTEXT]
-DESIGNATION_IDS = ["focus", "context"]
-
-# Column maxima M = [3, 2, 1, 5, 0], sum 11. Row maxima R = [3, 3, 2, 5, 0], sum 13.
-# K = 23. Row 4 and column 4 are empty, and columns 0, 1 and 3 have ties.
-TIES = np.array([
-    [3, 0, 1, 2, 0],
-    [3, 2, 0, 2, 0],
-    [1, 2, 0, 0, 0],
-    [0, 2, 0, 5, 0],
-    [0, 0, 0, 0, 0],
-], dtype=np.float64)
+from matrices import DESIGNATION_IDS, DESIGNATIONS, TIES, make_matrix
 
 # Non-integer values with ties (0.25 twice in column 2, 1.5 twice in row 1).
 FRACTIONAL = np.array([
@@ -30,12 +18,6 @@ FRACTIONAL = np.array([
     [1.5, 1.5, 0.25, 0.0],
     [0.0, 0.1, 0.75, 0.3],
 ], dtype=np.float64)
-
-
-def _matrix(dense: np.ndarray) -> AssociationMatrix:
-    dense = np.asarray(dense, dtype=np.float64)
-    return AssociationMatrix(kappa=scipy.sparse.csr_matrix(dense), focus_ids=np.arange(dense.shape[0]),
-                             context_ids=np.arange(dense.shape[1]))
 
 
 def _pair_counts(focus: np.ndarray, context: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -55,7 +37,7 @@ def _assert_binomial_counts(counts: np.ndarray, trials: int, probabilities: np.n
 @pytest.mark.parametrize("dense", [TIES, FRACTIONAL], ids=["ties", "fractional"])
 @pytest.mark.parametrize("seed", [0, 1])
 def test_coo_inclusion_probability(designation, dense, seed):
-    index = CooMicrobatches(_matrix(dense), designation)
+    index = CooMicrobatches(make_matrix(dense), designation)
     line_max = dense.max(axis=0) if designation == Designation.FOCUS else dense.max(axis=1)
     probabilities = dense / line_max.sum()
     microbatches = 200_000
@@ -73,7 +55,7 @@ def test_coo_inclusion_probability(designation, dense, seed):
 @pytest.mark.parametrize("seed", [0, 1])
 def test_ind_marginal_probability(dense, seed):
     draws = 200_000
-    drawn = IndMicrobatches(_matrix(dense)).draw(np.random.default_rng(seed), draws)
+    drawn = IndMicrobatches(make_matrix(dense)).draw(np.random.default_rng(seed), draws)
     counts = _pair_counts(drawn.focus, drawn.context, dense.shape)
     # Each draw is (i, j) with probability kappa_ij / K, so the count of (i, j) is
     # Binomial(200000, kappa_ij / K). The 5-sigma argument of the COO test applies.
@@ -86,7 +68,7 @@ def test_coo_microbatch_contains_larger_entries(designation, dense):
     # A focus microbatch that contains (i, j) contains every (i', j) with
     # kappa_i'j >= kappa_ij, and a context microbatch every (i, j') with
     # kappa_ij' >= kappa_ij. Checked on each of 3000 microbatches.
-    index = CooMicrobatches(_matrix(dense), designation)
+    index = CooMicrobatches(make_matrix(dense), designation)
     drawn = index.draw_microbatches(np.random.default_rng(5), 3000)
     boundaries = np.cumsum(drawn.sizes)[:-1]
     for focus, context in zip(np.split(drawn.focus, boundaries), np.split(drawn.context, boundaries)):
@@ -136,7 +118,7 @@ def test_coo_preserves_expected_jaccard(designation, expected, seed):
     # J(kappa_0., kappa_1.) = 0.25, and over context microbatches
     # E[J(X_.0, X_.1)] = J(kappa_.0, kappa_.1) = 0.2.
     trials, per_trial = 20_000, 4
-    index = CooMicrobatches(_matrix(JACCARD), designation)
+    index = CooMicrobatches(make_matrix(JACCARD), designation)
     drawn = index.draw_microbatches(np.random.default_rng(seed), trials * per_trial)
     trial = drawn.microbatch_ids() // per_trial
     if designation == Designation.FOCUS:
@@ -178,7 +160,7 @@ def test_ind_fractional_epoch_similarity_far_lower(seed):
     # 0.0036, so the bound 0.4 is about 57 sigmas above it. COO focus microbatches
     # always contain both rows or neither, so every defined trial gives exactly 1.
     trials, per_trial = 2000, 16
-    matrix = _matrix(IDENTICAL_ROWS)
+    matrix = make_matrix(IDENTICAL_ROWS)
     num_focus, num_context = IDENTICAL_ROWS.shape
     assert weighted_jaccard(IDENTICAL_ROWS[0], IDENTICAL_ROWS[1]) == 1.0
 

@@ -7,27 +7,9 @@ import scipy.sparse
 from coord_w2v.arrangements import coo
 from coord_w2v.arrangements.coo import CooMicrobatches
 from coord_w2v.arrangements.microbatches import Designation
-from coord_w2v.data.matrix import AssociationMatrix
 
-DESIGNATIONS = [Designation.FOCUS, Designation.CONTEXT]
-
-# Row 4 and column 4 are empty, column 2 has a single nonzero, and columns 0, 1 and 3
-# have ties.
-# Column maxima M = [3, 2, 1, 5, 0], sum 11. Row maxima R = [3, 3, 2, 5, 0], sum 13.
-# K = 23.
-TIES = np.array([
-    [3, 0, 1, 2, 0],
-    [3, 2, 0, 2, 0],
-    [1, 2, 0, 0, 0],
-    [0, 2, 0, 5, 0],
-    [0, 0, 0, 0, 0],
-], dtype=np.float64)
-
-
-def _matrix(dense: np.ndarray) -> AssociationMatrix:
-    dense = np.asarray(dense, dtype=np.float64)
-    return AssociationMatrix(kappa=scipy.sparse.csr_matrix(dense), focus_ids=np.arange(dense.shape[0]),
-                             context_ids=np.arange(dense.shape[1]))
+from matrices import DESIGNATIONS, TIES, make_matrix, single_nonzero
+from sources import microbatch_members
 
 
 def _lines(dense: np.ndarray, designation: Designation) -> np.ndarray:
@@ -40,10 +22,6 @@ def _brute_force_prefix(line_values: np.ndarray, u: float) -> list[int]:
     threshold = u * line_values.max(initial=0.0)
     members = [k for k in range(line_values.size) if line_values[k] > 0 and line_values[k] >= threshold]
     return sorted(members, key=lambda k: (-line_values[k], k))
-
-
-def _members(microbatches, designation: Designation) -> np.ndarray:
-    return microbatches.focus if designation == Designation.FOCUS else microbatches.context
 
 
 def _line_ids(microbatches, designation: Designation) -> np.ndarray:
@@ -66,7 +44,7 @@ def _split(array: np.ndarray, sizes: np.ndarray) -> list[np.ndarray]:
     (4, 0.5, []),  # Empty column.
 ])
 def test_focus_query_hand_cases(line, u, expected):
-    index = CooMicrobatches(_matrix(TIES), Designation.FOCUS)
+    index = CooMicrobatches(make_matrix(TIES), Designation.FOCUS)
     result = index.query(np.array([line]), np.array([u]))
     np.testing.assert_array_equal(result.focus, expected)
     np.testing.assert_array_equal(result.context, [line] * len(expected))
@@ -81,7 +59,7 @@ def test_focus_query_hand_cases(line, u, expected):
     (4, 0.0, []),  # Empty row.
 ])
 def test_context_query_hand_cases(line, u, expected):
-    index = CooMicrobatches(_matrix(TIES), Designation.CONTEXT)
+    index = CooMicrobatches(make_matrix(TIES), Designation.CONTEXT)
     result = index.query(line, u)
     np.testing.assert_array_equal(result.context, expected)
     np.testing.assert_array_equal(result.focus, [line] * len(expected))
@@ -89,10 +67,8 @@ def test_context_query_hand_cases(line, u, expected):
 
 def _random_matrices():
     rng = np.random.default_rng(12345)
-    single_nonzero = np.zeros((3, 4))
-    single_nonzero[1, 2] = 7.0
     matrices = [pytest.param(TIES, id="ties"), pytest.param(np.array([[2.5]]), id="1x1"),
-                pytest.param(single_nonzero, id="single_nonzero")]
+                pytest.param(single_nonzero(), id="single_nonzero")]
     for _ in range(6):
         shape = tuple(rng.integers(1, 9, size=2))
         # Few distinct values, so ties are common. 1/3 and 0.1 have no exact binary form.
@@ -107,7 +83,7 @@ def _random_matrices():
 @pytest.mark.parametrize("designation", DESIGNATIONS, ids=["focus", "context"])
 @pytest.mark.parametrize("dense", _random_matrices())
 def test_query_matches_brute_force(designation, dense):
-    index = CooMicrobatches(_matrix(dense), designation)
+    index = CooMicrobatches(make_matrix(dense), designation)
     lines_dense = _lines(dense, designation)
     rng = np.random.default_rng(0)
     queries = []
@@ -124,7 +100,7 @@ def test_query_matches_brute_force(designation, dense):
 
     result = index.query(lines, thresholds)
 
-    members = _split(_members(result, designation), result.sizes)
+    members = _split(microbatch_members(result, designation), result.sizes)
     line_ids = _split(_line_ids(result, designation), result.sizes)
     assert len(members) == len(queries)
     for (line, u), got, got_lines in zip(queries, members, line_ids):
@@ -133,10 +109,9 @@ def test_query_matches_brute_force(designation, dense):
 
 
 def test_single_nonzero_matrix():
-    dense = np.zeros((3, 4))
-    dense[1, 2] = 7.0
+    dense = single_nonzero()
     for designation in DESIGNATIONS:
-        index = CooMicrobatches(_matrix(dense), designation)
+        index = CooMicrobatches(make_matrix(dense), designation)
         drawn = index.draw(np.random.default_rng(0), 20)
         np.testing.assert_array_equal(drawn.focus, 1)
         np.testing.assert_array_equal(drawn.context, 2)
@@ -146,7 +121,7 @@ def test_single_nonzero_matrix():
 
 @pytest.mark.parametrize("designation", DESIGNATIONS, ids=["focus", "context"])
 def test_one_by_one_matrix(designation):
-    index = CooMicrobatches(_matrix([[2.5]]), designation)
+    index = CooMicrobatches(make_matrix([[2.5]]), designation)
     assert index.mean_size == 1.0
     drawn = index.draw_microbatches(np.random.default_rng(0), 5)
     np.testing.assert_array_equal(drawn.sizes, [1] * 5)
@@ -156,8 +131,8 @@ def test_one_by_one_matrix(designation):
 
 def test_mean_size_and_line_max():
     # K = 23, sum of column maxima 11, sum of row maxima 13.
-    focus_index = CooMicrobatches(_matrix(TIES), Designation.FOCUS)
-    context_index = CooMicrobatches(_matrix(TIES), Designation.CONTEXT)
+    focus_index = CooMicrobatches(make_matrix(TIES), Designation.FOCUS)
+    context_index = CooMicrobatches(make_matrix(TIES), Designation.CONTEXT)
     np.testing.assert_allclose(focus_index.line_max, [3, 2, 1, 5, 0])
     np.testing.assert_allclose(context_index.line_max, [3, 3, 2, 5, 0])
     assert focus_index.mean_size == pytest.approx(23 / 11)
@@ -169,7 +144,7 @@ def test_mean_size_and_line_max():
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("min_positives", [1, 7, 500])
 def test_draw_stops_at_first_microbatch_reaching_min(designation, seed, min_positives):
-    index = CooMicrobatches(_matrix(TIES), designation)
+    index = CooMicrobatches(make_matrix(TIES), designation)
     drawn = index.draw(np.random.default_rng(seed), min_positives)
     assert drawn.num_positives >= min_positives
     assert drawn.sizes[:-1].sum() < min_positives
@@ -185,7 +160,7 @@ def test_draw_over_many_rounds(designation, seed, monkeypatch):
     # draw loops over many rounds and must still stop at the first sufficient one.
     monkeypatch.setattr(coo, "_OVERDRAW_FACTOR", 0.05)
     monkeypatch.setattr(coo, "_EXTRA_MICROBATCHES", 1)
-    index = CooMicrobatches(_matrix(TIES), designation)
+    index = CooMicrobatches(make_matrix(TIES), designation)
     drawn = index.draw(np.random.default_rng(seed), 1000)
     assert drawn.num_positives >= 1000
     assert drawn.sizes[:-1].sum() < 1000
@@ -196,9 +171,9 @@ def test_draw_over_many_rounds(designation, seed, monkeypatch):
 def test_draws_are_prefixes_of_lines(designation):
     dense = TIES
     lines_dense = _lines(dense, designation)
-    index = CooMicrobatches(_matrix(dense), designation)
+    index = CooMicrobatches(make_matrix(dense), designation)
     drawn = index.draw(np.random.default_rng(3), 2000)
-    for members, line_ids in zip(_split(_members(drawn, designation), drawn.sizes),
+    for members, line_ids in zip(_split(microbatch_members(drawn, designation), drawn.sizes),
                                  _split(_line_ids(drawn, designation), drawn.sizes)):
         line = line_ids[0]
         assert np.all(line_ids == line)
@@ -209,7 +184,7 @@ def test_draws_are_prefixes_of_lines(designation):
 
 @pytest.mark.parametrize("designation", DESIGNATIONS, ids=["focus", "context"])
 def test_empty_lines_never_drawn(designation):
-    drawn = CooMicrobatches(_matrix(TIES), designation).draw_microbatches(np.random.default_rng(0), 5000)
+    drawn = CooMicrobatches(make_matrix(TIES), designation).draw_microbatches(np.random.default_rng(0), 5000)
     assert drawn.num_microbatches == 5000
     assert not np.any(drawn.focus == 4)
     assert not np.any(drawn.context == 4)
@@ -217,7 +192,7 @@ def test_empty_lines_never_drawn(designation):
 
 @pytest.mark.parametrize("designation", DESIGNATIONS, ids=["focus", "context"])
 def test_draw_deterministic_per_seed(designation):
-    index = CooMicrobatches(_matrix(TIES), designation)
+    index = CooMicrobatches(make_matrix(TIES), designation)
     first = index.draw(np.random.default_rng(11), 300)
     second = index.draw(np.random.default_rng(11), 300)
     np.testing.assert_array_equal(first.focus, second.focus)
@@ -226,7 +201,7 @@ def test_draw_deterministic_per_seed(designation):
 
 
 def test_draw_zero_positives_is_empty():
-    index = CooMicrobatches(_matrix(TIES), Designation.FOCUS)
+    index = CooMicrobatches(make_matrix(TIES), Designation.FOCUS)
     drawn = index.draw(np.random.default_rng(0), 0)
     assert drawn.num_positives == 0
     assert drawn.num_microbatches == 0
@@ -236,9 +211,9 @@ def test_constructor_rejects_bad_arguments():
     with pytest.raises(TypeError, match="AssociationMatrix"):
         CooMicrobatches(scipy.sparse.csr_matrix(TIES), Designation.FOCUS)
     with pytest.raises(TypeError, match="designation"):
-        CooMicrobatches(_matrix(TIES), 0)
+        CooMicrobatches(make_matrix(TIES), 0)
     with pytest.raises(ValueError, match="no nonzeros"):
-        CooMicrobatches(_matrix(np.zeros((2, 3))), Designation.CONTEXT)
+        CooMicrobatches(make_matrix(np.zeros((2, 3))), Designation.CONTEXT)
 
 
 @pytest.mark.parametrize("lines, u, error, pattern", [
@@ -251,13 +226,13 @@ def test_constructor_rejects_bad_arguments():
     ([0], [np.nan], ValueError, "u must be in"),
 ])
 def test_query_rejects_bad_arguments(lines, u, error, pattern):
-    index = CooMicrobatches(_matrix(TIES), Designation.FOCUS)
+    index = CooMicrobatches(make_matrix(TIES), Designation.FOCUS)
     with pytest.raises(error, match=pattern):
         index.query(np.array(lines), np.array(u))
 
 
 def test_draw_rejects_bad_arguments():
-    index = CooMicrobatches(_matrix(TIES), Designation.FOCUS)
+    index = CooMicrobatches(make_matrix(TIES), Designation.FOCUS)
     with pytest.raises(TypeError, match="Generator"):
         index.draw(0, 10)
     with pytest.raises(ValueError, match="min_positives"):

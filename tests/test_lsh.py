@@ -4,16 +4,13 @@ import itertools
 
 import numpy as np
 import pytest
-import scipy.sparse
 
 from coord_w2v.arrangements import lsh
 from coord_w2v.arrangements.lsh import angular_maps, block_map, jaccard_maps
 from coord_w2v.arrangements.microbatches import Designation
 from coord_w2v.arrangements.similarity import weighted_jaccard
-from coord_w2v.data.matrix import AssociationMatrix
 
-DESIGNATIONS = [Designation.FOCUS, Designation.CONTEXT]
-DESIGNATION_IDS = ["focus", "context"]
+from matrices import DESIGNATION_IDS, DESIGNATIONS, make_matrix
 
 # Rows 0 and 1: min = [1, 1, 0, 0], max = [3, 1, 2, 2], weighted Jaccard J_W = 2/8 = 0.25.
 # Their probability Jaccard J_P sums over the shared columns 0 and 1:
@@ -36,12 +33,6 @@ BINARY = np.array([
     [0, 0, 0, 1, 0],
     [1, 0, 1, 1, 0],
 ], dtype=np.float64)
-
-
-def _matrix(dense: np.ndarray) -> AssociationMatrix:
-    dense = np.asarray(dense, dtype=np.float64)
-    return AssociationMatrix(kappa=scipy.sparse.csr_matrix(dense), focus_ids=np.arange(dense.shape[0]),
-                             context_ids=np.arange(dense.shape[1]))
 
 
 def _entity_vectors(dense: np.ndarray, designation: Designation) -> np.ndarray:
@@ -84,7 +75,7 @@ def test_hand_computed_similarities():
 def test_icws_collision_is_weighted_jaccard(designation, seed):
     num_maps = 10_000
     vectors = _entity_vectors(WEIGHTED, designation)
-    keys = jaccard_maps(_matrix(WEIGHTED), designation, num_maps, np.random.default_rng(seed), method="icws")
+    keys = jaccard_maps(make_matrix(WEIGHTED), designation, num_maps, np.random.default_rng(seed), method="icws")
     expected = {(a, b): weighted_jaccard(vectors[a], vectors[b]) for a, b in _nonempty_pairs(vectors)}
     # Rows 0 and 4 are identical, so their keys always collide.
     assert designation == Designation.CONTEXT or expected[(0, 4)] == 1.0
@@ -101,7 +92,7 @@ def test_icws_collision_is_weighted_jaccard(designation, seed):
 def test_exponential_collision_is_probability_jaccard(designation, seed):
     num_maps = 20_000
     vectors = _entity_vectors(WEIGHTED, designation)
-    keys = jaccard_maps(_matrix(WEIGHTED), designation, num_maps, np.random.default_rng(seed))
+    keys = jaccard_maps(make_matrix(WEIGHTED), designation, num_maps, np.random.default_rng(seed))
     expected = {(a, b): _probability_jaccard(vectors[a], vectors[b]) for a, b in _nonempty_pairs(vectors)}
     # Counts are Binomial(20000, J_P); the 5-sigma argument of the ICWS test applies.
     _assert_collision_rates(keys, expected)
@@ -112,7 +103,7 @@ def test_exponential_collision_is_probability_jaccard(designation, seed):
 def test_binary_collision_is_jaccard(designation, method):
     num_maps = 10_000
     vectors = _entity_vectors(BINARY, designation)
-    keys = jaccard_maps(_matrix(BINARY), designation, num_maps, np.random.default_rng(3), method=method)
+    keys = jaccard_maps(make_matrix(BINARY), designation, num_maps, np.random.default_rng(3), method=method)
     expected = {(a, b): weighted_jaccard(vectors[a], vectors[b]) for a, b in _nonempty_pairs(vectors)}
     # On 0/1 vectors both methods collide with probability J_W. Binomial(10000, J_W)
     # at 5 sigma as in the ICWS test; disjoint pairs must never collide.
@@ -125,7 +116,7 @@ def test_exponential_key_distribution(designation):
     # kappa_aj / (sum of a's entries), the winner of an exponential race.
     num_maps = 20_000
     vectors = _entity_vectors(WEIGHTED, designation)
-    keys = jaccard_maps(_matrix(WEIGHTED), designation, num_maps, np.random.default_rng(4))
+    keys = jaccard_maps(make_matrix(WEIGHTED), designation, num_maps, np.random.default_rng(4))
     for entity, weights in enumerate(vectors):
         probabilities = weights / weights.sum()
         counts = np.bincount(keys[:, entity], minlength=weights.size)
@@ -141,7 +132,7 @@ def test_empty_entities_get_unique_keys(designation, method):
     # Rows 2 and 4 and columns 3 and 4 of this matrix are empty.
     dense = np.zeros((5, 5))
     dense[0, 0] = dense[1, 1] = dense[3, 2] = 1.0
-    keys = jaccard_maps(_matrix(dense), designation, 30, np.random.default_rng(0), method=method)
+    keys = jaccard_maps(make_matrix(dense), designation, 30, np.random.default_rng(0), method=method)
     vectors = _entity_vectors(dense, designation)
     empty = np.flatnonzero(vectors.sum(axis=1) == 0)
     assert keys.shape == (30, 5)
@@ -154,17 +145,17 @@ def test_empty_entities_get_unique_keys(designation, method):
 def test_exponential_keys_are_support_members():
     # A single nonzero per row always wins, and a 1x1 matrix has one key.
     dense = np.array([[0.0, 2.0, 0.0], [5.0, 0.0, 0.0]])
-    keys = jaccard_maps(_matrix(dense), Designation.FOCUS, 8, np.random.default_rng(0))
+    keys = jaccard_maps(make_matrix(dense), Designation.FOCUS, 8, np.random.default_rng(0))
     np.testing.assert_array_equal(keys, [[1, 0]] * 8)
-    keys = jaccard_maps(_matrix(dense), Designation.CONTEXT, 8, np.random.default_rng(0))
+    keys = jaccard_maps(make_matrix(dense), Designation.CONTEXT, 8, np.random.default_rng(0))
     np.testing.assert_array_equal(keys, [[1, 0, -3]] * 8)
-    np.testing.assert_array_equal(jaccard_maps(_matrix([[2.5]]), Designation.FOCUS, 3, np.random.default_rng(0)),
+    np.testing.assert_array_equal(jaccard_maps(make_matrix([[2.5]]), Designation.FOCUS, 3, np.random.default_rng(0)),
                                   [[0]] * 3)
 
 
 @pytest.mark.parametrize("method", ["exponential", "icws"])
 def test_jaccard_maps_deterministic_per_seed(method):
-    matrix = _matrix(WEIGHTED)
+    matrix = make_matrix(WEIGHTED)
     first = jaccard_maps(matrix, Designation.FOCUS, 50, np.random.default_rng(7), method=method)
     second = jaccard_maps(matrix, Designation.FOCUS, 50, np.random.default_rng(7), method=method)
     other = jaccard_maps(matrix, Designation.FOCUS, 50, np.random.default_rng(8), method=method)
@@ -176,14 +167,14 @@ def test_jaccard_maps_deterministic_per_seed(method):
 def test_icws_unpacked_pairs_match_packed(designation, monkeypatch):
     # ICWS keys number (entity, level) pairs in lexicographic order whether the
     # pairs are packed into one int64 or compared as rows. A limit of 0 forces rows.
-    packed = jaccard_maps(_matrix(WEIGHTED), designation, 40, np.random.default_rng(2), method="icws")
+    packed = jaccard_maps(make_matrix(WEIGHTED), designation, 40, np.random.default_rng(2), method="icws")
     monkeypatch.setattr(lsh, "_PACKED_PAIR_LIMIT", 0)
-    unpacked = jaccard_maps(_matrix(WEIGHTED), designation, 40, np.random.default_rng(2), method="icws")
+    unpacked = jaccard_maps(make_matrix(WEIGHTED), designation, 40, np.random.default_rng(2), method="icws")
     np.testing.assert_array_equal(packed, unpacked)
 
 
 def test_jaccard_maps_rejects_bad_arguments():
-    matrix = _matrix(WEIGHTED)
+    matrix = make_matrix(WEIGHTED)
     rng = np.random.default_rng(0)
     with pytest.raises(TypeError, match="AssociationMatrix"):
         jaccard_maps(WEIGHTED, Designation.FOCUS, 2, rng)

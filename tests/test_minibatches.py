@@ -8,59 +8,18 @@ from coord_w2v.arrangements import ind as ind_module
 from coord_w2v.arrangements.coo import CooMicrobatches
 from coord_w2v.arrangements.ind import IndMicrobatches
 from coord_w2v.arrangements.microbatches import Designation, MicrobatchSource, Microbatches
-from coord_w2v.arrangements.minibatches import Chunk, MinibatchAssembler
-from coord_w2v.data.matrix import AssociationMatrix
+from coord_w2v.arrangements.minibatches import MinibatchAssembler
 
-# Column sums c = [7, 6, 1, 9, 0], row sums r = [6, 7, 3, 7, 0], K = 23.
-TIES = np.array([
-    [3, 0, 1, 2, 0],
-    [3, 2, 0, 2, 0],
-    [1, 2, 0, 0, 0],
-    [0, 2, 0, 5, 0],
-    [0, 0, 0, 0, 0],
-], dtype=np.float64)
-
-
-def _matrix(dense: np.ndarray) -> AssociationMatrix:
-    dense = np.asarray(dense, dtype=np.float64)
-    return AssociationMatrix(kappa=scipy.sparse.csr_matrix(dense), focus_ids=np.arange(dense.shape[0]),
-                             context_ids=np.arange(dense.shape[1]))
-
-
-class _RecordingSource:
-    """Wraps a source and keeps every Microbatches it returns."""
-
-    def __init__(self, inner):
-        self.inner = inner
-        self.matrix = inner.matrix
-        self.designation = getattr(inner, "designation", None)
-        self.draws = []
-
-    def draw(self, rng, min_positives):
-        drawn = self.inner.draw(rng, min_positives)
-        self.draws.append(drawn)
-        return drawn
-
-
-def _sources(matrix: AssociationMatrix, arrangement: str):
-    if arrangement == "ind":
-        ind = IndMicrobatches(matrix)
-        return (_RecordingSource(ind), _RecordingSource(ind))
-    return (_RecordingSource(CooMicrobatches(matrix, Designation.FOCUS)),
-            _RecordingSource(CooMicrobatches(matrix, Designation.CONTEXT)))
-
-
-def _slot_stream(chunks: list[Chunk], slot: int, field: str) -> np.ndarray:
-    """Concatenates one slot's real positives over the chunks, in training order."""
-    return np.concatenate([getattr(chunk, field)[:chunk.num_pairs, slot].ravel() for chunk in chunks])
+from matrices import TIES, make_matrix
+from sources import assert_chunks_equal, recording_sources, slot_stream
 
 
 @pytest.mark.parametrize("arrangement", ["ind", "coo"])
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("batch_size, pairs_per_chunk, num_pairs", [(4, 3, 10), (1, 1, 5), (7, 8, 8), (64, 2, 3)])
 def test_slot_stream_reproduces_source_stream(arrangement, seed, batch_size, pairs_per_chunk, num_pairs):
-    matrix = _matrix(TIES)
-    sources = _sources(matrix, arrangement)
+    matrix = make_matrix(TIES)
+    sources = recording_sources(matrix, arrangement)
     assembler = MinibatchAssembler(matrix, sources, batch_size=batch_size, num_negatives=2,
                                    pairs_per_chunk=pairs_per_chunk, seed=seed)
     num_positives = 2 * batch_size * num_pairs
@@ -69,9 +28,9 @@ def test_slot_stream_reproduces_source_stream(arrangement, seed, batch_size, pai
     assert len(chunks) == -(-num_pairs // pairs_per_chunk)
     assert sum(chunk.num_pairs for chunk in chunks) == num_pairs
     for slot, source in enumerate(sources):
-        focus = _slot_stream(chunks, slot, "focus")
-        context = _slot_stream(chunks, slot, "context")
-        ids = _slot_stream(chunks, slot, "microbatch")
+        focus = slot_stream(chunks, slot, "focus")
+        context = slot_stream(chunks, slot, "context")
+        ids = slot_stream(chunks, slot, "microbatch")
         # Both slots process num_positives / 2 positives.
         assert focus.size == num_positives // 2
         # The slot's positives are the first positives of its source's draws, in order.
@@ -94,7 +53,7 @@ def test_large_microbatch_split_across_minibatches():
     # (10 positives), and every context microbatch is a single positive. With b = 4
     # the focus stream is microbatch 0 x 10, microbatch 1 x 10, ..., so the focus
     # minibatches carry ids [0,0,0,0], [0,0,0,0], [0,0,1,1], [1,1,1,1], [1,1,1,1].
-    matrix = _matrix(np.ones((10, 1)))
+    matrix = make_matrix(np.ones((10, 1)))
     sources = (CooMicrobatches(matrix, Designation.FOCUS), CooMicrobatches(matrix, Designation.CONTEXT))
     assembler = MinibatchAssembler(matrix, sources, batch_size=4, num_negatives=1, pairs_per_chunk=5, seed=0)
     (chunk,) = list(assembler.chunks(2 * 4 * 5))
@@ -109,7 +68,7 @@ def test_large_microbatch_split_across_minibatches():
 def test_small_microbatches_packed():
     # IND microbatches have one positive each, so a minibatch of b = 3 packs three
     # of them, with consecutive ids.
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     ind = IndMicrobatches(matrix)
     assembler = MinibatchAssembler(matrix, (ind, ind), batch_size=3, num_negatives=1, pairs_per_chunk=2, seed=0)
     (chunk,) = list(assembler.chunks(12))
@@ -120,8 +79,8 @@ def test_small_microbatches_packed():
 @pytest.mark.parametrize("arrangement", ["ind", "coo"])
 def test_last_chunk_padding(arrangement):
     # 2 * 4 * (3 + 3 + 2) positives with S = 3: chunks of 3, 3 and 2 pairs.
-    matrix = _matrix(TIES)
-    assembler = MinibatchAssembler(matrix, _sources(matrix, arrangement), batch_size=4, num_negatives=5,
+    matrix = make_matrix(TIES)
+    assembler = MinibatchAssembler(matrix, recording_sources(matrix, arrangement), batch_size=4, num_negatives=5,
                                    pairs_per_chunk=3, seed=4)
     chunks = list(assembler.chunks(2 * 4 * 8))
     assert [chunk.num_pairs for chunk in chunks] == [3, 3, 2]
@@ -136,8 +95,8 @@ def test_last_chunk_padding(arrangement):
 
 
 def test_chunk_dtypes():
-    matrix = _matrix(TIES)
-    assembler = MinibatchAssembler(matrix, _sources(matrix, "coo"), batch_size=2, num_negatives=3,
+    matrix = make_matrix(TIES)
+    assembler = MinibatchAssembler(matrix, recording_sources(matrix, "coo"), batch_size=2, num_negatives=3,
                                    pairs_per_chunk=4, seed=0)
     chunk = next(iter(assembler.chunks(16)))
     assert chunk.focus.dtype == np.int32
@@ -150,7 +109,7 @@ def test_chunk_dtypes():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_negative_marginals(seed):
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     ind = IndMicrobatches(matrix)
     assembler = MinibatchAssembler(matrix, (ind, ind), batch_size=4, num_negatives=10, pairs_per_chunk=50,
                                    seed=seed)
@@ -171,18 +130,10 @@ def test_negative_marginals(seed):
         assert np.all(np.abs(counts - draws * probabilities) <= tolerance), (counts, draws * probabilities)
 
 
-def _assert_chunks_equal(first: list[Chunk], second: list[Chunk]) -> None:
-    assert len(first) == len(second)
-    for left, right in zip(first, second):
-        assert left.num_pairs == right.num_pairs
-        for field in ("focus", "context", "neg_context", "neg_focus", "microbatch"):
-            np.testing.assert_array_equal(getattr(left, field), getattr(right, field), err_msg=field)
-
-
 @pytest.mark.parametrize("arrangement", ["ind", "coo"])
 def test_chunks_deterministic_and_restartable(arrangement):
-    matrix = _matrix(TIES)
-    assembler = MinibatchAssembler(matrix, _sources(matrix, arrangement), batch_size=4, num_negatives=3,
+    matrix = make_matrix(TIES)
+    assembler = MinibatchAssembler(matrix, recording_sources(matrix, arrangement), batch_size=4, num_negatives=3,
                                    pairs_per_chunk=5, seed=9)
     num_positives = 2 * 4 * 23
     first = list(assembler.chunks(num_positives))
@@ -191,14 +142,14 @@ def test_chunks_deterministic_and_restartable(arrangement):
     partial = assembler.chunks(num_positives)
     next(partial)
     second = list(assembler.chunks(num_positives))
-    _assert_chunks_equal(first, second)
+    assert_chunks_equal(first, second)
 
     # A new assembler with the same seed and fresh sources yields the same chunks.
-    twin = MinibatchAssembler(matrix, _sources(matrix, arrangement), batch_size=4, num_negatives=3,
+    twin = MinibatchAssembler(matrix, recording_sources(matrix, arrangement), batch_size=4, num_negatives=3,
                               pairs_per_chunk=5, seed=9)
-    _assert_chunks_equal(first, list(twin.chunks(num_positives)))
+    assert_chunks_equal(first, list(twin.chunks(num_positives)))
 
-    other = MinibatchAssembler(matrix, _sources(matrix, arrangement), batch_size=4, num_negatives=3,
+    other = MinibatchAssembler(matrix, recording_sources(matrix, arrangement), batch_size=4, num_negatives=3,
                                pairs_per_chunk=5, seed=10)
     other_chunks = list(other.chunks(num_positives))
     assert not all(np.array_equal(a.neg_context, b.neg_context) for a, b in zip(first, other_chunks))
@@ -212,7 +163,7 @@ def test_chunks_deterministic_and_restartable(arrangement):
     (40, "nearest valid values are 32 or 48"),
 ])
 def test_chunks_rejects_invalid_num_positives(num_positives, pattern):
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     ind = IndMicrobatches(matrix)
     assembler = MinibatchAssembler(matrix, (ind, ind), batch_size=8, num_negatives=1, pairs_per_chunk=1, seed=0)
     with pytest.raises(ValueError, match=pattern):
@@ -220,7 +171,7 @@ def test_chunks_rejects_invalid_num_positives(num_positives, pattern):
 
 
 def test_chunks_rejects_non_integer():
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     ind = IndMicrobatches(matrix)
     assembler = MinibatchAssembler(matrix, (ind, ind), batch_size=8, num_negatives=1, pairs_per_chunk=1, seed=0)
     with pytest.raises(TypeError, match="num_positives"):
@@ -235,10 +186,10 @@ def test_chunks_rejects_non_integer():
     ({"pairs_per_chunk": 2.0}, TypeError, "pairs_per_chunk"),
     ({"seed": -1}, ValueError, "seed"),
     ({"matrix": scipy.sparse.csr_matrix(TIES)}, TypeError, "AssociationMatrix"),
-    ({"matrix": _matrix(np.zeros((5, 5)))}, ValueError, "no nonzeros"),
+    ({"matrix": make_matrix(np.zeros((5, 5)))}, ValueError, "no nonzeros"),
 ])
 def test_assembler_rejects_bad_arguments(overrides, error, pattern):
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     ind = IndMicrobatches(matrix)
     arguments = dict(matrix=matrix, sources=(ind, ind), batch_size=4, num_negatives=2, pairs_per_chunk=2, seed=0)
     arguments.update(overrides)
@@ -247,11 +198,11 @@ def test_assembler_rejects_bad_arguments(overrides, error, pattern):
 
 
 def test_assembler_rejects_bad_sources():
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     ind = IndMicrobatches(matrix)
     focus = CooMicrobatches(matrix, Designation.FOCUS)
     context = CooMicrobatches(matrix, Designation.CONTEXT)
-    other_shape = IndMicrobatches(_matrix(TIES[:4]))
+    other_shape = IndMicrobatches(make_matrix(TIES[:4]))
     common = dict(batch_size=4, num_negatives=2, pairs_per_chunk=2, seed=0)
     with pytest.raises(ValueError, match="2 microbatch sources"):
         MinibatchAssembler(matrix, (ind,), **common)
@@ -273,7 +224,7 @@ class _ShortSource:
 
 
 def test_short_source_detected():
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     ind = IndMicrobatches(matrix)
     assembler = MinibatchAssembler(matrix, (ind, _ShortSource()), batch_size=4, num_negatives=2,
                                    pairs_per_chunk=2, seed=0)
@@ -283,7 +234,7 @@ def test_short_source_detected():
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_ind_draw_exact_count(seed):
-    ind = IndMicrobatches(_matrix(TIES))
+    ind = IndMicrobatches(make_matrix(TIES))
     drawn = ind.draw(np.random.default_rng(seed), 37)
     assert drawn.num_positives == 37
     np.testing.assert_array_equal(drawn.sizes, 1)
@@ -295,7 +246,7 @@ def test_ind_draw_exact_count(seed):
 def test_ind_unpacked_pairs_match_packed(monkeypatch):
     # Matrices with a dimension of 2**31 or more store foci and contexts in two
     # arrays instead of packed int64 pairs. A limit of 1 forces that path here.
-    matrix = _matrix(TIES)
+    matrix = make_matrix(TIES)
     packed = IndMicrobatches(matrix).draw(np.random.default_rng(3), 100)
     monkeypatch.setattr(ind_module, "_PACK_LIMIT", 1)
     unpacked = IndMicrobatches(matrix).draw(np.random.default_rng(3), 100)
@@ -305,10 +256,10 @@ def test_ind_unpacked_pairs_match_packed(monkeypatch):
 
 def test_ind_rejects_bad_arguments():
     with pytest.raises(ValueError, match="no nonzeros"):
-        IndMicrobatches(_matrix(np.zeros((2, 2))))
+        IndMicrobatches(make_matrix(np.zeros((2, 2))))
     with pytest.raises(TypeError, match="AssociationMatrix"):
         IndMicrobatches(TIES)
-    ind = IndMicrobatches(_matrix(TIES))
+    ind = IndMicrobatches(make_matrix(TIES))
     with pytest.raises(ValueError, match="min_positives"):
         ind.draw(np.random.default_rng(0), -2)
     with pytest.raises(TypeError, match="Generator"):

@@ -4,7 +4,6 @@ import logging
 
 import numpy as np
 import pytest
-import scipy.sparse
 
 from coord_w2v.arrangements import refine as refine_module
 from coord_w2v.arrangements import registry
@@ -15,8 +14,8 @@ from coord_w2v.arrangements.microbatches import Designation, MicrobatchSource, M
 from coord_w2v.arrangements.refine import RefinedMicrobatches, Refinement
 from coord_w2v.data.matrix import AssociationMatrix
 
-DESIGNATIONS = [Designation.FOCUS, Designation.CONTEXT]
-DESIGNATION_IDS = ["focus", "context"]
+from matrices import DESIGNATION_IDS, DESIGNATIONS, make_matrix
+from sources import bit_maps, microbatch_members
 
 # Two blocks of three rows and three columns, with cross-block entries and ties.
 # K = 40. Column maxima M = [3, 3, 3, 3, 3, 2], row maxima R = [3, 2, 3, 3, 2, 3].
@@ -32,20 +31,8 @@ BLOCK_LABELS = np.array([0, 0, 0, 1, 1, 1])
 
 
 def _matrix(dense: np.ndarray, blocks: bool = True) -> AssociationMatrix:
-    dense = np.asarray(dense, dtype=np.float64)
     labels = BLOCK_LABELS if blocks else None
-    return AssociationMatrix(kappa=scipy.sparse.csr_matrix(dense), focus_ids=np.arange(dense.shape[0]),
-                             context_ids=np.arange(dense.shape[1]), focus_blocks=labels, context_blocks=labels)
-
-
-def _members(microbatches: Microbatches, designation: Designation) -> np.ndarray:
-    return microbatches.focus if designation == Designation.FOCUS else microbatches.context
-
-
-def _bit_maps(num_entities: int) -> np.ndarray:
-    """Returns int64[num_bits, num_entities]: map b keys entity e by bit b of e, so all maps together identify e."""
-    num_bits = max(1, (num_entities - 1).bit_length())
-    return (np.arange(num_entities)[None, :] >> np.arange(num_bits)[:, None]) & 1
+    return make_matrix(dense, focus_blocks=labels, context_blocks=labels)
 
 
 def _pool(kind: str, designation: Designation, rng: np.random.Generator) -> np.ndarray:
@@ -55,7 +42,7 @@ def _pool(kind: str, designation: Designation, rng: np.random.Generator) -> np.n
     if kind == "angular":
         return angular_maps(vectors, 4, rng)
     if kind == "bits":
-        return _bit_maps(vectors.shape[0])
+        return bit_maps(vectors.shape[0])
     return block_map(BLOCK_LABELS)
 
 
@@ -63,7 +50,7 @@ def _split_parts(refinement: Refinement, designation: Designation) -> list[tuple
     """Returns (origin, depth, members, positions) per part; positions index the stream of parts."""
     parts = refinement.microbatches
     boundaries = np.cumsum(parts.sizes)[:-1]
-    members = np.split(_members(parts, designation), boundaries)
+    members = np.split(microbatch_members(parts, designation), boundaries)
     positions = np.split(np.arange(parts.num_positives), boundaries)
     return list(zip(refinement.origin.tolist(), refinement.depth.tolist(), members, positions))
 
@@ -106,7 +93,7 @@ def _check_refinement(refinement: Refinement, inputs: Microbatches, maps: np.nda
             assert members.size <= max_size or depth == pool_size
             # A map was added only while the part containing these members was larger than max_size.
             same_origin = input_ids == origin
-            origin_members = _members(inputs, designation)[same_origin]
+            origin_members = microbatch_members(inputs, designation)[same_origin]
             before = refinement.map_order[origin, :max(depth - 1, 0)]
             agree = np.all(maps[before][:, origin_members] == maps[before][:, members[:1]], axis=0)
             if depth >= 1:
@@ -157,7 +144,7 @@ def test_adaptive_reaches_size_cap(designation, max_size):
     # members of a COO microbatch are distinct, so the whole pool splits any part
     # into singletons and the cap is always reachable.
     base = CooMicrobatches(_matrix(BLOCKS), designation)
-    source = RefinedMicrobatches(base, _bit_maps(6), max_size=max_size)
+    source = RefinedMicrobatches(base, bit_maps(6), max_size=max_size)
     drawn = source.draw(np.random.default_rng(0), 3000)
     assert drawn.sizes.max() <= max_size
     assert drawn.num_positives >= 3000
@@ -205,7 +192,7 @@ def test_part_order_within_microbatch_is_random():
     # the part {0, 2} comes first about half the time: Binomial(4000, 0.5) has
     # sigma 31.6, and the 5-sigma bound is 158.
     base = CooMicrobatches(_matrix(BLOCKS), Designation.FOCUS)
-    source = RefinedMicrobatches(base, _bit_maps(6)[:1], num_maps=1)
+    source = RefinedMicrobatches(base, bit_maps(6)[:1], num_maps=1)
     inputs = base.query(np.array([0]), np.array([0.0]))
     np.testing.assert_array_equal(np.sort(inputs.focus), [0, 1, 2, 5])
     rng = np.random.default_rng(0)
@@ -358,7 +345,7 @@ def test_make_sources_rejects_bad_arguments(arrangement, matrix_blocks, override
 def test_refined_rejects_bad_arguments():
     matrix = _matrix(BLOCKS)
     base = CooMicrobatches(matrix, Designation.FOCUS)
-    maps = _bit_maps(6)
+    maps = bit_maps(6)
     with pytest.raises(TypeError, match="CooMicrobatches"):
         RefinedMicrobatches(IndMicrobatches(matrix), maps, num_maps=1)
     with pytest.raises(TypeError, match="integer array"):

@@ -2,22 +2,13 @@
 
 import numpy as np
 import pytest
-import scipy.sparse
 
 from coord_w2v.arrangements.selection import select_examples
 from coord_w2v.data.matrix import AssociationMatrix
 
-METHODS = ["ind", "coo"]
+from matrices import TIES, make_matrix, single_nonzero
 
-# Row 4 and column 4 are empty, and columns 0, 1 and 3 have ties.
-# Row sums r = [6, 7, 3, 7, 0], column sums c = [7, 6, 1, 9, 0].
-TIES = np.array([
-    [3, 0, 1, 2, 0],
-    [3, 2, 0, 2, 0],
-    [1, 2, 0, 0, 0],
-    [0, 2, 0, 5, 0],
-    [0, 0, 0, 0, 0],
-], dtype=np.float64)
+METHODS = ["ind", "coo"]
 
 # Rows 0 and 1 are identical, and so are columns 0 and 2.
 IDENTICAL = np.array([
@@ -28,24 +19,16 @@ IDENTICAL = np.array([
 
 
 def _matrix(dense: np.ndarray) -> AssociationMatrix:
-    dense = np.asarray(dense, dtype=np.float64)
-    return AssociationMatrix(kappa=scipy.sparse.csr_matrix(dense), focus_ids=np.arange(dense.shape[0]) + 100,
-                             context_ids=np.arange(dense.shape[1]) + 200,
-                             focus_blocks=np.arange(dense.shape[0]) % 2,
-                             context_blocks=np.arange(dense.shape[1]) % 2, name="tiny")
-
-
-def _single_nonzero() -> np.ndarray:
-    dense = np.zeros((3, 4))
-    dense[1, 2] = 7.0
-    return dense
+    num_focus, num_context = np.shape(dense)
+    return make_matrix(dense, focus_ids=np.arange(num_focus) + 100, context_ids=np.arange(num_context) + 200,
+                       focus_blocks=np.arange(num_focus) % 2, context_blocks=np.arange(num_context) % 2, name="tiny")
 
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("per_entity", [1, 5])
 @pytest.mark.parametrize("seed", [0, 1])
 @pytest.mark.parametrize("dense", [pytest.param(TIES, id="ties"), pytest.param(np.array([[2.5]]), id="1x1"),
-                                   pytest.param(_single_nonzero(), id="single_nonzero")])
+                                   pytest.param(single_nonzero(), id="single_nonzero")])
 def test_exactly_t_draws_per_nonempty_line(method, per_entity, seed, dense):
     matrix = _matrix(dense)
     focus_selection, context_selection = select_examples(matrix, per_entity, method, np.random.default_rng(seed))
@@ -69,7 +52,7 @@ def test_exactly_t_draws_per_nonempty_line(method, per_entity, seed, dense):
 @pytest.mark.parametrize("method", METHODS)
 def test_single_nonzero_lines_always_pick_it(method):
     # (1, 2) is the only nonzero of row 1 and of column 2, so every draw is (1, 2).
-    focus_selection, context_selection = select_examples(_matrix(_single_nonzero()), 4, method,
+    focus_selection, context_selection = select_examples(_matrix(single_nonzero()), 4, method,
                                                          np.random.default_rng(0))
     expected = np.zeros((3, 4))
     expected[1, 2] = 4
