@@ -10,7 +10,7 @@ one of two scales:
   100}; MovieLens 1M; the Amazon substitute; d = 50, lambda = 10, b = 64,
   eta = 0.02) with the paper's 5 splits x 10 runs, except table1 (5 splits x 2
   runs = 10 runs per setting, which fits in 2 hours on 2 CPU cores).
-- "small": the same shapes on small matrices (blocks n = 1000, MovieLens
+- "small": the same shapes on small matrices (blocks n = 600, MovieLens
   100K) with 1 split x 2 runs, sized to finish on 2 CPU cores in minutes; the
   tests use it.
 
@@ -87,10 +87,10 @@ SCALE_SIZES = {
                    blocks_eval_every=500_000, rec_positives=6_000_000, rec_eval_every=200_000, num_splits=5,
                    runs_per_split=10, table1_runs_per_split=2, selection_positives=8_000_000,
                    selection_eval_every=250_000),
-    "small": Scale(blocks_n=1000, blocks_interactions=200_000, blocks_positives=800_000,
-                   blocks_eval_every=80_000, rec_positives=2_000_000, rec_eval_every=200_000, num_splits=1,
-                   runs_per_split=2, table1_runs_per_split=2, selection_positives=120_000,
-                   selection_eval_every=15_000),
+    "small": Scale(blocks_n=600, blocks_interactions=120_000, blocks_positives=480_000,
+                   blocks_eval_every=48_000, rec_positives=1_200_000, rec_eval_every=150_000, num_splits=1,
+                   runs_per_split=2, table1_runs_per_split=2, selection_positives=80_000,
+                   selection_eval_every=10_000),
 }
 
 

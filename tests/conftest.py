@@ -14,7 +14,7 @@ _DEFAULT_DATA_DIR = pathlib.Path(__file__).resolve().parents[2] / "shared" / "da
 DATA_DIR = pathlib.Path(os.environ.get("COORD_W2V_DATA_DIR", str(_DEFAULT_DATA_DIR)))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def real_data_file():
     """Return a function that maps a path under the data folder to a Path, or skips."""
 
