@@ -298,6 +298,8 @@ def train_and_evaluate(data: DataConfig, config: TrainConfig, output_dir: Option
 
     if positives != num_positives:
         raise RuntimeError(f"the arrangement stream ended after {positives} of {num_positives} positives.")
+    if summary_writer is not None:
+        summary_writer.close()
     if path is not None:
         metrics_io.write_embeddings(path / metrics_io.EMBEDDINGS_FILE, model.focus.numpy(), model.context.numpy(),
                                     model.bias.numpy(), matrix.focus_ids, matrix.context_ids)

@@ -115,7 +115,8 @@ def _runs(setting: str, data_of_split, train: TrainConfig, num_splits: int, runs
             for split in range(num_splits) for seed in range(runs_per_split)]
 
 
-def target_runs(target: str, scale_name: str, data_dir: Optional[str] = None) -> list[RunSpec]:
+def target_runs(target: str, scale_name: str, data_dir: Optional[str] = None, num_splits: Optional[int] = None,
+                runs_per_split: Optional[int] = None) -> list[RunSpec]:
     """Return the runs of one target at one scale.
 
     Args:
@@ -123,6 +124,9 @@ def target_runs(target: str, scale_name: str, data_dir: Optional[str] = None) ->
       scale_name: one of SCALES.
       data_dir: folder with the real data sets (MovieLens, Amazon substitute);
         needed by table2, fig4, fig6 and fig10.
+      num_splits: overrides the scale's number of splits.
+      runs_per_split: overrides the scale's runs per split (for every target,
+        table1 included).
 
     Returns:
       The RunSpecs, in an order that keeps runs on the same data together.
@@ -135,6 +139,10 @@ def target_runs(target: str, scale_name: str, data_dir: Optional[str] = None) ->
     if scale_name not in SCALES:
         raise ValueError(f"scale must be one of {', '.join(SCALES)}; got {scale_name!r}.")
     scale = SCALE_SIZES[scale_name]
+    if num_splits is not None:
+        scale = dataclasses.replace(scale, num_splits=num_splits)
+    if runs_per_split is not None:
+        scale = dataclasses.replace(scale, runs_per_split=runs_per_split, table1_runs_per_split=runs_per_split)
     splits, runs = scale.num_splits, scale.runs_per_split
     blocks_train = TrainConfig(num_positives=scale.blocks_positives, eval_every=scale.blocks_eval_every)
     specs: list[RunSpec] = []
@@ -209,10 +217,11 @@ def target_runs(target: str, scale_name: str, data_dir: Optional[str] = None) ->
     return specs
 
 
-def all_runs(targets: list[str], scale_name: str, data_dir: Optional[str] = None) -> list[RunSpec]:
+def all_runs(targets: list[str], scale_name: str, data_dir: Optional[str] = None, num_splits: Optional[int] = None,
+             runs_per_split: Optional[int] = None) -> list[RunSpec]:
     """Return the runs of several targets, each shared run once, in first-seen order."""
     seen: dict[str, RunSpec] = {}
     for target in targets:
-        for spec in target_runs(target, scale_name, data_dir):
+        for spec in target_runs(target, scale_name, data_dir, num_splits, runs_per_split):
             seen.setdefault(spec.folder, spec)
     return list(seen.values())

@@ -35,6 +35,9 @@ flags.DEFINE_string("data_dir", os.environ.get("COORD_W2V_DATA_DIR", os.path.joi
                     "Folder with ml-1m/ or ml-100k/ and amazon-toys-deepcf/ (see the README).")
 flags.DEFINE_integer("processes", 1, "Training runs in parallel, each in its own process.", lower_bound=1)
 flags.DEFINE_integer("num_resamples", 1000, "Bootstrap resamples of the gain intervals.", lower_bound=10)
+flags.DEFINE_integer("num_splits", None, "Overrides the scale's number of random splits (blocks matrix draws).",
+                     lower_bound=1)
+flags.DEFINE_integer("runs_per_split", None, "Overrides the scale's runs per split.", lower_bound=1)
 flags.DEFINE_bool("skip_training", False, "Only rebuild tables, figures and RESULTS.md from existing metrics.")
 flags.mark_flag_as_required("output_dir")
 
@@ -47,7 +50,8 @@ def main(argv):
     started = time.perf_counter()
     runs_dir = os.path.join(FLAGS.output_dir, "runs")
     try:
-        specs = definitions.all_runs(run_targets, FLAGS.scale, FLAGS.data_dir)
+        specs = definitions.all_runs(run_targets, FLAGS.scale, FLAGS.data_dir, FLAGS.num_splits,
+                                     FLAGS.runs_per_split)
     except (OSError, ValueError) as error:
         sys.exit(f"experiments.reproduce: error: {error}")
     summary = {"total": len(specs), "skipped": len(specs), "ran": 0}

@@ -18,6 +18,7 @@ from experiments.definitions import RunSpec
 # The prepared data of the last data configuration a process used; runs are
 # ordered so that consecutive runs usually share it.
 _PREPARED_CACHE: dict = {}
+RUNS_PER_WORKER = 10
 
 
 def is_complete(run_dir: str | os.PathLike) -> bool:
@@ -64,7 +65,7 @@ def run_all(specs: list[RunSpec], runs_dir: str, processes: int = 1,
     Args:
       specs: the runs.
       runs_dir: root folder of the run folders.
-      processes: worker processes; 1 runs in this process.
+      processes: worker processes that train at the same time.
       progress: receives one line per finished run (runs done / total, ETA);
         defaults to logging.info.
 
@@ -86,14 +87,15 @@ def run_all(specs: list[RunSpec], runs_dir: str, processes: int = 1,
         progress(f"[{skipped + done}/{len(specs)}] {folder} in {seconds:.1f} s; "
                  f"elapsed {elapsed / 60:.1f} min, ETA {remaining / 60:.1f} min")
 
-    if processes <= 1:
-        for spec in pending:
-            folder, seconds = run_one(spec, runs_dir)
-            report(folder, seconds)
-    else:
-        context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
-            futures = [pool.submit(run_one, spec, runs_dir) for spec in pending]
+    # Runs go to worker processes that are replaced every RUNS_PER_WORKER runs:
+    # a TensorFlow process grows by a few hundred MB per run, which would
+    # exhaust memory over the hundreds of runs of a paper-scale target.
+    context = multiprocessing.get_context("spawn")
+    batch_size = RUNS_PER_WORKER * max(processes, 1)
+    for start in range(0, len(pending), batch_size):
+        batch = pending[start:start + batch_size]
+        with concurrent.futures.ProcessPoolExecutor(max_workers=max(processes, 1), mp_context=context) as pool:
+            futures = [pool.submit(run_one, spec, runs_dir) for spec in batch]
             for future in concurrent.futures.as_completed(futures):
                 report(*future.result())
     return {"total": len(specs), "skipped": skipped, "ran": len(pending)}
