@@ -87,8 +87,13 @@ def build_outputs(targets: Sequence[str], scale: str, output_dir: str, runs_dir:
         sections.append(f"## Figure {target[3:]}\n\n{links or 'No data for this figure.'}\n")
 
     data_used = []
+    run_minutes = 0.0
+    num_runs = 0
     if frame is not None and not frame.empty:
         data_used = sorted(set(frame["data_name"].dropna().astype(str)))
+        finals = frame[frame["final"] == True]  # noqa: E712 (a column of booleans)
+        run_minutes = float(finals["elapsed_seconds"].sum()) / 60
+        num_runs = len(finals)
 
     page = output / "RESULTS.md"
     lines = [
@@ -99,7 +104,9 @@ def build_outputs(targets: Sequence[str], scale: str, output_dir: str, runs_dir:
         f"    {command}",
         "",
         f"Hardware: {hardware}. Training wall time: {training_seconds / 60:.1f} min for "
-        f"{run_summary['ran']} runs ({run_summary['skipped']} of {run_summary['total']} were already complete).",
+        f"{run_summary['ran']} runs ({run_summary['skipped']} of {run_summary['total']} were already complete). "
+        f"The {num_runs} runs behind this page took {run_minutes:.1f} min together, by their metrics "
+        "(elapsed_seconds, data loading included).",
         "",
         "## Departures from the paper",
         "",

@@ -18,7 +18,7 @@ from experiments.definitions import RunSpec
 # The prepared data of the last data configuration a process used; runs are
 # ordered so that consecutive runs usually share it.
 _PREPARED_CACHE: dict = {}
-RUNS_PER_WORKER = 10
+RUNS_PER_WORKER = 20
 
 
 def is_complete(run_dir: str | os.PathLike) -> bool:
@@ -87,7 +87,7 @@ def run_all(specs: list[RunSpec], runs_dir: str, processes: int = 1,
         progress(f"[{skipped + done}/{len(specs)}] {folder} in {seconds:.1f} s; "
                  f"elapsed {elapsed / 60:.1f} min, ETA {remaining / 60:.1f} min")
 
-    # Runs go to worker processes that are replaced every RUNS_PER_WORKER runs:
+    # Runs go to worker processes that are replaced every RUNS_PER_WORKER runs,
     # a TensorFlow process grows by a few hundred MB per run, which would
     # exhaust memory over the hundreds of runs of a paper-scale target.
     context = multiprocessing.get_context("spawn")
