@@ -88,7 +88,7 @@ def run_all(specs: list[RunSpec], runs_dir: str, processes: int = 1,
                  f"elapsed {elapsed / 60:.1f} min, ETA {remaining / 60:.1f} min")
 
     # Runs go to worker processes that are replaced every RUNS_PER_WORKER runs,
-    # a TensorFlow process grows by a few hundred MB per run, which would
+    # because a TensorFlow process grows by a few hundred MB per run, which would
     # exhaust memory over the hundreds of runs of a paper-scale target.
     context = multiprocessing.get_context("spawn")
     batch_size = RUNS_PER_WORKER * max(processes, 1)
