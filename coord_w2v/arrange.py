@@ -22,6 +22,8 @@ FLAGS = flags.FLAGS
 
 cli.define_data_flags()
 cli.define_arrangement_flags()
+# List the shared flags in --help, not only in --helpfull.
+flags.adopt_module_key_flags(cli)
 cli.define_num_positives_flag(12_800)
 flags.DEFINE_string("output", None, "The .npz file to write.")
 flags.DEFINE_bool("overwrite", False, "Replace an existing --output file.")

@@ -39,7 +39,7 @@ def prepare_output_dir(output_dir: str | os.PathLike, overwrite: bool) -> pathli
       The folder as a Path.
 
     Raises:
-      FileExistsError: the folder holds an earlier run's outputs and
+      FileExistsError: the folder contains an earlier run's outputs and
         `overwrite` is False.
     """
     path = pathlib.Path(output_dir)
@@ -49,7 +49,7 @@ def prepare_output_dir(output_dir: str | os.PathLike, overwrite: bool) -> pathli
     existing = [name for name in RUN_OUTPUTS if (path / name).exists()]
     if existing and not overwrite:
         raise FileExistsError(
-            f"output_dir {str(path)!r} already holds {', '.join(existing)} from an earlier run; "
+            f"output_dir {str(path)!r} already contains {', '.join(existing)} from an earlier run; "
             "choose another output_dir or pass --overwrite to replace them."
         )
     for name in existing:

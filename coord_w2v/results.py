@@ -101,6 +101,19 @@ def load_runs(root: str | os.PathLike) -> pd.DataFrame:
     return frame
 
 
+def load_complete_runs(root: str | os.PathLike) -> pd.DataFrame:
+    """Load the runs below `root` like load_runs, for entry points that need at least one.
+
+    Raises:
+      ValueError: no complete run lies below `root`.
+    """
+    frame = load_runs(root)
+    if frame.empty:
+        raise ValueError(f"no complete runs below --runs_dir={str(root)!r}; train runs with "
+                         "python -m coord_w2v.train first.")
+    return frame
+
+
 def _read_run(root: pathlib.Path, path: pathlib.Path) -> list[dict[str, Any]]:
     """Read and check one metrics file; return its records with run, source and line added."""
     run = path.parent.relative_to(root).as_posix()

@@ -1,4 +1,4 @@
-"""Train SGNS embeddings with an IND or COO arrangement and write metrics.
+"""Train SGNS embeddings with an IND, COO, COO+LSH or MIX arrangement and write metrics.
 
 With no flags it trains on a small embedded stochastic blocks matrix:
 
@@ -21,6 +21,8 @@ _DEFAULTS = TrainConfig()
 
 cli.define_data_flags()
 cli.define_arrangement_flags()
+# List the shared flags in --help, not only in --helpfull.
+flags.adopt_module_key_flags(cli)
 cli.define_num_positives_flag(_DEFAULTS.num_positives)
 flags.DEFINE_integer("dim", _DEFAULTS.dim, "d: embedding dimension.", lower_bound=1)
 flags.DEFINE_float("learning_rate", _DEFAULTS.learning_rate,

@@ -373,10 +373,7 @@ def main(argv: Sequence[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     try:
-        frame = results.load_runs(FLAGS.runs_dir)
-        if frame.empty:
-            raise ValueError(f"no complete runs below --runs_dir={FLAGS.runs_dir!r}; train runs with "
-                             "python -m coord_w2v.train first.")
+        frame = results.load_complete_runs(FLAGS.runs_dir)
         table = _MAKERS[FLAGS.target](frame, num_resamples=FLAGS.num_resamples, seed=FLAGS.seed)
         paths = write_table(table, FLAGS.output_dir, FLAGS.target, TITLES[FLAGS.target])
     except (OSError, ValueError) as error:

@@ -343,10 +343,7 @@ def run_figure(make_figure: Callable[[pd.DataFrame, str | os.PathLike, str], lis
         if len(argv) > 1:
             raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
         try:
-            frame = results.load_runs(FLAGS.runs_dir)
-            if frame.empty:
-                raise ValueError(f"no complete runs below --runs_dir={FLAGS.runs_dir!r}; train runs with "
-                                 "python -m coord_w2v.train first.")
+            frame = results.load_complete_runs(FLAGS.runs_dir)
             choices = [FLAGS.x] if one_call_for_both else list(x_axes(FLAGS.x))
             for choice in choices:
                 for path in make_figure(frame, FLAGS.output_dir, choice):
